@@ -1,0 +1,23 @@
+# DeepAllele workflow: F1 hybrid reads -> allele-specific counts -> paired-allele models -> figures.
+#
+#   snakemake --profile profiles/local            # everything, for every dataset in the config
+#   snakemake --profile profiles/local simulate   # a named stage (see the target rules below)
+#
+# Each stage is one rules/*.smk file; all logic lives in the `deepallele` package (src/).
+
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+include: "rules/common.smk"
+include: "rules/simulate.smk"
+
+
+rule all:
+    input:
+        all_targets(),
+    default_target: True

@@ -1,0 +1,2 @@
+"""DeepAllele workflow package."""
+__version__ = "0.1.0"

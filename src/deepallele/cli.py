@@ -1,0 +1,97 @@
+"""The ``deepallele`` command: one subcommand per stage (the Snakemake rules call the same code)."""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+
+def _load_config(path: str) -> dict:
+    from jsonschema import Draft202012Validator
+    from importlib import resources
+
+    from .workflow import ConfigError, check_config
+
+    with open(path) as fh:
+        config = yaml.safe_load(fh) or {}
+    schema = yaml.safe_load(resources.files("deepallele.schemas").joinpath("config.schema.yaml").read_text())
+    errors = sorted(Draft202012Validator(schema).iter_errors(config), key=lambda e: list(e.path))
+    if errors:
+        lines = [f"{'.'.join(map(str, e.path)) or '(top level)'}: {e.message}" for e in errors]
+        raise ConfigError(f"{path}: invalid configuration:\n  " + "\n  ".join(lines))
+    check_config(config, source=path)
+    return config
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from .logutil import setup_logging
+    from .simulate.run import (dataset_params, genome_params, simulate_fragments, simulate_genome,
+                               unit_names, write_unit_fastqs)
+    from .workflow import datasets_on_genome
+
+    log = setup_logging(args.log)
+    config = _load_config(args.config)
+    out = Path(args.outdir)
+    genomes = [g for g, v in config["genomes"].items() if "simulate" in v and (not args.genome or g in args.genome)]
+    if not genomes:
+        log.error("no simulated genome selected in %s", args.config)
+        return 2
+    t0 = time.time()
+    for g in genomes:
+        gcfg = config["genomes"][g]
+        dsets = {d: dataset_params(config["datasets"][d]["assay"], config["datasets"][d].get("simulate"))
+                 for d in datasets_on_genome(config, g) if "simulate" in config["datasets"][d]}
+        simulate_genome(g, genome_params(gcfg["simulate"]), dsets, out,
+                        gcfg.get("reference_name", "B6"), gcfg.get("strain_name", "CAST"))
+        for d, p in dsets.items():
+            simulate_fragments(d, config["datasets"][d]["assay"], p, out / "genomes" / g, out)
+            for u in unit_names(p):
+                base = out / "datasets" / d / "reads" / f"{p['sample']}_{u}"
+                n = write_unit_fastqs(d, u, p, out / "genomes" / g, out / "datasets" / d / "truth" / "reads.tsv.gz",
+                                      Path(f"{base}_R1.fastq.gz"), Path(f"{base}_R2.fastq.gz"))
+                log.info("%s %s: %d read pairs", d, u, n)
+    log.info("simulation finished in %.1f s; outputs under %s", time.time() - t0, out)
+    return 0
+
+
+def cmd_check_config(args: argparse.Namespace) -> int:
+    from .workflow import dataset_units
+
+    config = _load_config(args.config)
+    for d in config["datasets"]:
+        units = dataset_units(config, d)
+        print(f"{d}: {len(units)} unit(s), samples {sorted(set(units['sample']))}")
+    print(f"{args.config}: OK")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="deepallele", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("simulate", help="simulate the F1 hybrid genomes and reads of a config, with truth")
+    p.add_argument("--config", default="config/config.yaml", help="workflow config (default: %(default)s)")
+    p.add_argument("--outdir", default="resources/simulated", help="output root (default: %(default)s)")
+    p.add_argument("--genome", action="append", help="only this simulated genome (repeatable)")
+    p.add_argument("--log", help="also write the log to this file")
+    p.set_defaults(func=cmd_simulate)
+
+    p = sub.add_parser("check-config", help="validate a config and its sample sheets, then exit")
+    p.add_argument("--config", default="config/config.yaml")
+    p.set_defaults(func=cmd_check_config)
+
+    args = parser.parse_args(argv)
+    from .workflow import ConfigError
+
+    try:
+        return args.func(args)
+    except ConfigError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

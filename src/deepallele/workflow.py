@@ -1,0 +1,163 @@
+"""Configuration helpers shared by the Snakefile and the CLI: validation and path resolution.
+
+Everything here runs before any job starts, so a bad config or sample sheet fails fast with
+a message that names the file and the problem, and nothing is half-written.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
+SAMPLE_COLUMNS = ["sample", "unit", "fastq_1", "fastq_2", "sra"]
+
+
+class ConfigError(ValueError):
+    """A problem in the workflow configuration or a sample sheet."""
+
+
+def is_simulated_genome(config: dict, genome: str) -> bool:
+    return "simulate" in config["genomes"][genome]
+
+
+def is_simulated_dataset(config: dict, dataset: str) -> bool:
+    return "simulate" in config["datasets"][dataset]
+
+
+def simulated_dir(config: dict) -> str:
+    return config.get("simulated_dir", "resources/simulated")
+
+
+def genome_files(config: dict, genome: str) -> dict[str, str]:
+    """Reference FASTA and strain VCF of a genome (simulated or given)."""
+    g = config["genomes"][genome]
+    if "simulate" in g:
+        base = f"{simulated_dir(config)}/genomes/{genome}"
+        return {"reference_fasta": f"{base}/reference.fa", "strain_vcf": f"{base}/strain.vcf.gz"}
+    return {"reference_fasta": g["reference_fasta"], "strain_vcf": g["strain_vcf"]}
+
+
+def sample_sheet_path(config: dict, dataset: str) -> str:
+    d = config["datasets"][dataset]
+    if "simulate" in d:
+        return f"{simulated_dir(config)}/datasets/{dataset}/samples.tsv"
+    return d["samples"]
+
+
+def datasets_on_genome(config: dict, genome: str) -> list[str]:
+    """Datasets that use a genome, sorted (their simulated regions are planted together)."""
+    return sorted(d for d, v in config["datasets"].items() if v["genome"] == genome)
+
+
+def check_config(config: dict, source: str = "config") -> None:
+    """Semantic checks the schema cannot express; raises :class:`ConfigError`.
+
+    Parameters
+    ----------
+    config : dict
+        The schema-validated configuration.
+    source : str
+        Name of the config file(s), used in messages.
+    """
+    problems = []
+    for name, d in config["datasets"].items():
+        genome = d["genome"]
+        if genome not in config["genomes"]:
+            problems.append(f"datasets.{name}.genome: '{genome}' is not a key of 'genomes' "
+                            f"(known: {', '.join(sorted(config['genomes']))})")
+            continue
+        if "simulate" in d and "simulate" not in config["genomes"][genome]:
+            problems.append(f"datasets.{name}: a simulated dataset needs a simulated genome, "
+                            f"but genome '{genome}' is given as files")
+        for key in ("samples", "peaks"):
+            if key in d and not Path(d[key]).exists():
+                problems.append(f"datasets.{name}.{key}: file not found: {d[key]}")
+    for name, g in config["genomes"].items():
+        for key in ("reference_fasta", "strain_vcf"):
+            if key in g and not Path(g[key]).exists():
+                problems.append(f"genomes.{name}.{key}: file not found: {g[key]}")
+        if "strain_vcf" in g and Path(g["strain_vcf"]).exists() and g["strain_vcf"].endswith(".gz"):
+            if not (Path(g["strain_vcf"] + ".tbi").exists() or Path(g["strain_vcf"] + ".csi").exists()):
+                problems.append(f"genomes.{name}.strain_vcf: {g['strain_vcf']} has no .tbi/.csi index "
+                                f"(run: tabix -p vcf {g['strain_vcf']})")
+        if g.get("reference_name") == g.get("strain_name") and "reference_name" in g:
+            problems.append(f"genomes.{name}: reference_name and strain_name must differ")
+    if problems:
+        raise ConfigError(f"{source}: " + "\n  ".join(["invalid configuration:"] + problems))
+
+
+def read_sample_sheet(path: str | Path, check_files: bool = True) -> pd.DataFrame:
+    """Read and check a sample sheet; FASTQ paths become absolute-or-workdir-relative paths.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        TSV with columns ``sample, unit, fastq_1, fastq_2, sra`` (see the schema). Relative
+        FASTQ paths are relative to the sheet's own folder.
+    check_files : bool
+        Whether FASTQ files must already exist.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per unit, indexed by (sample, unit).
+    """
+    path = Path(path)
+    if not path.exists():
+        raise ConfigError(f"{path}: sample sheet not found")
+    sheet = pd.read_csv(path, sep="\t", dtype=str, comment="#").fillna("")
+    unknown = [c for c in sheet.columns if c not in SAMPLE_COLUMNS]
+    missing = [c for c in ("sample", "unit") if c not in sheet.columns]
+    if unknown or missing:
+        raise ConfigError(f"{path}: " + "; ".join(
+            ([f"unknown column(s) {unknown}"] if unknown else []) + ([f"missing column(s) {missing}"] if missing else []))
+            + f" (expected {SAMPLE_COLUMNS})")
+    for col in SAMPLE_COLUMNS:
+        if col not in sheet:
+            sheet[col] = ""
+    problems = []
+    for i, row in sheet.iterrows():
+        where = f"row {i + 2}"
+        for col in ("sample", "unit"):
+            if not NAME.match(row[col]):
+                problems.append(f"{where}: {col} '{row[col]}' must match [A-Za-z0-9_.-]+")
+        has_fq = bool(row["fastq_1"] or row["fastq_2"])
+        if has_fq and not (row["fastq_1"] and row["fastq_2"]):
+            problems.append(f"{where}: give both fastq_1 and fastq_2 (paired-end reads)")
+        if has_fq == bool(row["sra"]):
+            problems.append(f"{where}: give either a FASTQ pair or an SRA accession, not {'both' if has_fq else 'neither'}")
+        if row["sra"] and not re.match(r"^[SED]RR[0-9]+$", row["sra"]):
+            problems.append(f"{where}: sra '{row['sra']}' is not a run accession (SRR/ERR/DRR + digits)")
+        for col in ("fastq_1", "fastq_2"):
+            if row[col] and not Path(row[col]).is_absolute():
+                sheet.at[i, col] = str(path.parent / row[col])
+            if row[col] and check_files and not Path(sheet.at[i, col]).exists():
+                problems.append(f"{where}: {col} file not found: {sheet.at[i, col]}")
+    dup = sheet.duplicated(["sample", "unit"], keep=False)
+    if dup.any():
+        problems.append(f"duplicate (sample, unit) pairs: {sorted(set(zip(sheet.sample[dup], sheet.unit[dup])))}")
+    if problems:
+        raise ConfigError(f"{path}: " + "\n  ".join(["invalid sample sheet:"] + problems))
+    return sheet.set_index(["sample", "unit"], drop=False)
+
+
+def dataset_units(config: dict, dataset: str) -> pd.DataFrame:
+    """Sequencing units of a dataset, known before any job runs.
+
+    For a simulated dataset the sheet does not exist yet, but its rows follow from the
+    simulation parameters; for a real dataset the sheet is read and checked.
+    """
+    d = config["datasets"][dataset]
+    if "simulate" in d:
+        from .simulate.run import dataset_params
+
+        p = dataset_params(d["assay"], d["simulate"])
+        base = f"{simulated_dir(config)}/datasets/{dataset}"
+        rows = [{"sample": p["sample"], "unit": f"L{u + 1:03d}",
+                 "fastq_1": f"{base}/reads/{p['sample']}_L{u + 1:03d}_R1.fastq.gz",
+                 "fastq_2": f"{base}/reads/{p['sample']}_L{u + 1:03d}_R2.fastq.gz", "sra": ""}
+                for u in range(int(p["n_units"]))]
+        return pd.DataFrame(rows).set_index(["sample", "unit"], drop=False)
+    return read_sample_sheet(d["samples"])
