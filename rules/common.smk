@@ -1,4 +1,6 @@
 # Shared setup: config and sample-sheet validation, wildcard constraints, path helpers.
+from pathlib import Path
+
 import pandas as pd
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
@@ -35,3 +37,31 @@ def genome_of(dataset):
 def all_targets():
     """Final outputs of every stage that exists, for every dataset."""
     return [f"results/{ds}/validation/simulation.tsv" for ds in SIMULATED_DATASETS]
+
+
+# --- simulation helpers
+
+
+def simulated_dataset_params(dataset):
+    from deepallele.simulate.run import dataset_params
+
+    d = config["datasets"][dataset]
+    return dataset_params(d["assay"], d["simulate"])
+
+
+def simulated_genome_files(wildcards):
+    g = genome_of(wildcards.dataset)
+    return {
+        "fasta": f"{SIM}/genomes/{g}/reference.fa",
+        "vcf": f"{SIM}/genomes/{g}/strain.vcf.gz",
+        "strain": f"{SIM}/genomes/{g}/truth/strain.fa",
+        "regions": f"{SIM}/genomes/{g}/truth/regions.tsv",
+    }
+
+
+def simulated_fastqs(dataset):
+    return [
+        f
+        for _, u in UNITS[dataset].iterrows()
+        for f in (u["fastq_1"], u["fastq_2"])
+    ]

@@ -3,13 +3,6 @@
 # .../truth/, apart from what the pipeline reads.
 
 
-def simulated_dataset_params(dataset):
-    from deepallele.simulate.run import dataset_params
-
-    d = config["datasets"][dataset]
-    return dataset_params(d["assay"], d["simulate"])
-
-
 rule simulate_genome:
     output:
         fasta=f"{SIM}/genomes/{{genome}}/reference.fa",
@@ -23,12 +16,15 @@ rule simulate_genome:
         sites=f"{SIM}/genomes/{{genome}}/truth/sites.tsv",
         summary=f"{SIM}/genomes/{{genome}}/truth/summary.tsv",
     params:
-        outdir=SIM,
+        # simulated_dir, derived from the output so it follows any --directory / prefix
+        outdir=lambda wc, output: str(Path(output.fasta).parents[2]),
         genome=lambda wc: config["genomes"][wc.genome],
         datasets=lambda wc: {
             d: simulated_dataset_params(d)
             for d in daw.datasets_on_genome(config, wc.genome)
         },
+    conda:
+        "../envs/python.yaml"
     log:
         "results/logs/simulate_genome/{genome}.log",
     benchmark:
@@ -39,16 +35,6 @@ rule simulate_genome:
         runtime=20,
     script:
         "../scripts/simulate_genome.py"
-
-
-def simulated_genome_files(wildcards):
-    g = genome_of(wildcards.dataset)
-    return {
-        "fasta": f"{SIM}/genomes/{g}/reference.fa",
-        "vcf": f"{SIM}/genomes/{g}/strain.vcf.gz",
-        "strain": f"{SIM}/genomes/{g}/truth/strain.fa",
-        "regions": f"{SIM}/genomes/{g}/truth/regions.tsv",
-    }
 
 
 rule simulate_fragments:
@@ -62,9 +48,11 @@ rule simulate_fragments:
         sites=f"{SIM}/datasets/{{dataset}}/truth/sites.tsv",
         reads=f"{SIM}/datasets/{{dataset}}/truth/reads.tsv.gz",
     params:
-        outdir=SIM,
+        outdir=lambda wc, output: str(Path(output.sheet).parents[2]),
         sim=lambda wc: simulated_dataset_params(wc.dataset),
         assay=lambda wc: config["datasets"][wc.dataset]["assay"],
+    conda:
+        "../envs/python.yaml"
     log:
         "results/logs/simulate_fragments/{dataset}.log",
     benchmark:
@@ -86,6 +74,8 @@ rule simulate_fastq:
         fastq_2=f"{SIM}/datasets/{{dataset}}/reads/{{sample}}_{{unit}}_R2.fastq.gz",
     params:
         sim=lambda wc: simulated_dataset_params(wc.dataset),
+    conda:
+        "../envs/python.yaml"
     log:
         "results/logs/simulate_fastq/{dataset}/{sample}_{unit}.log",
     benchmark:
@@ -96,14 +86,6 @@ rule simulate_fastq:
         runtime=20,
     script:
         "../scripts/simulate_fastq.py"
-
-
-def simulated_fastqs(dataset):
-    return [
-        f
-        for _, u in UNITS[dataset].iterrows()
-        for f in (u["fastq_1"], u["fastq_2"])
-    ]
 
 
 rule validate_simulation:
@@ -118,6 +100,8 @@ rule validate_simulation:
     params:
         sim=lambda wc: simulated_dataset_params(wc.dataset),
         genome=lambda wc: config["genomes"][genome_of(wc.dataset)]["simulate"],
+    conda:
+        "../envs/python.yaml"
     log:
         "results/logs/validate_simulation/{dataset}.log",
     resources:

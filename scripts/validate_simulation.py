@@ -1,15 +1,15 @@
 """Snakemake wrapper: the simulation stage's validation table (metric, value, goal)."""
 import pandas as pd
 
-from deepallele.logutil import setup_logging
+from deepallele.logutil import job_logging
 from deepallele.simulate.run import genome_params
 from deepallele.simulate.validate import simulation_metrics
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
-log = setup_logging(sm.log[0])
-summary = pd.read_csv(sm.input.summary, sep="\t").set_index("metric")["value"].to_dict()
-table = simulation_metrics(pd.read_csv(sm.input.regions, sep="\t"), pd.read_csv(sm.input.variants, sep="\t"),
-                           pd.read_csv(sm.input.reads, sep="\t"), summary, sm.params.sim,
-                           genome_params(sm.params.genome))
-table.to_csv(sm.output.table, sep="\t", index=False)
-log.info("\n%s", table.to_string(index=False))
+with job_logging(sm.log[0]) as log:
+    summary = pd.read_csv(sm.input.summary, sep="\t").set_index("metric")["value"].to_dict()
+    table = simulation_metrics(pd.read_csv(sm.input.regions, sep="\t"), pd.read_csv(sm.input.variants, sep="\t"),
+                               pd.read_csv(sm.input.reads, sep="\t"), summary, sm.params.sim,
+                               genome_params(sm.params.genome))
+    table.to_csv(sm.output.table, sep="\t", index=False)
+    log.info("\n%s", table.to_string(index=False))

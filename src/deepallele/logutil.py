@@ -1,6 +1,7 @@
 """Logging for jobs: messages go to the rule's log file and to stderr, with timestamps."""
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 
@@ -18,3 +19,18 @@ def setup_logging(log_file: str | None = None, level: int = logging.INFO) -> log
         h.setFormatter(fmt)
         logger.addHandler(h)
     return logger
+
+
+@contextlib.contextmanager
+def job_logging(log_file: str | None):
+    """Context for a Snakemake job: log to the rule's log file, and record any failure there.
+
+    Snakemake shows the log file of a failed job, so the traceback must be in it; the
+    exception is re-raised so the job still fails.
+    """
+    logger = setup_logging(log_file)
+    try:
+        yield logger
+    except BaseException:
+        logger.exception("job failed")
+        raise

@@ -84,8 +84,45 @@ def check_config(config: dict, source: str = "config") -> None:
                                 f"(run: tabix -p vcf {g['strain_vcf']})")
         if g.get("reference_name") == g.get("strain_name") and "reference_name" in g:
             problems.append(f"genomes.{name}: reference_name and strain_name must differ")
+    problems += _simulation_problems(config)
     if problems:
         raise ConfigError(f"{source}: " + "\n  ".join(["invalid configuration:"] + problems))
+
+
+def _simulation_problems(config: dict) -> list[str]:
+    """Simulation settings that would only fail inside a job (e.g. too many regions)."""
+    from .simulate.genome import chromosome_sizes
+    from .simulate.regions import check_regions_fit
+    from .simulate.run import dataset_params, genome_params, grammar_spec
+
+    problems = []
+    for genome, g in config["genomes"].items():
+        if "simulate" not in g:
+            continue
+        gp = genome_params(g["simulate"])
+        sizes = gp["chrom_sizes"] if gp.get("chrom_sizes") else chromosome_sizes(int(gp["genome_size"]))
+        n, spacing, flank = 0, 0, 0
+        for ds in datasets_on_genome(config, genome):
+            d = config["datasets"][ds]
+            if "simulate" not in d:
+                continue
+            try:
+                p = dataset_params(d["assay"], d["simulate"])
+                grammar_spec(p)
+            except ValueError as err:
+                problems.append(f"datasets.{ds}.simulate: {err}")
+                continue
+            n += int(p["n_regions"])
+            spacing = max(spacing, int(p["min_spacing"]))
+            flank = max(flank, int(p["activity_width"]), 1000)
+            if p["background_fraction"] + p["chrM_fraction"] >= 0.95:
+                problems.append(f"datasets.{ds}.simulate: background_fraction + chrM_fraction must be < 0.95")
+        if n:
+            try:
+                check_regions_fit(sizes, n, spacing, flank)
+            except ValueError as err:
+                problems.append(f"genomes.{genome}.simulate: {err}")
+    return problems
 
 
 def read_sample_sheet(path: str | Path, check_files: bool = True) -> pd.DataFrame:

@@ -112,7 +112,7 @@ def test_snp_adjacent_to_deletion(tmp_path):
 
 
 def test_insertion_next_to_snp_and_multibase_substitution(tmp_path):
-    rows = [("c1", 5, "A", "AGG"), ("c1", 6, "C", "T"), ("c1", 21, "ACAG", "TTTT"),
+    rows = [("c1", 5, "A", "AGG"), ("c1", 6, "C", "T"), ("c1", 22, "ACAG", "TTTT"),
             ("c1", 31, "AG", "CT")]
     summary, strain, _, _ = build(tmp_path, {"c1": REF1}, rows)
     assert strain["c1"] == naive_splice(REF1, [(p, r, a) for _, p, r, a in rows])
@@ -121,9 +121,9 @@ def test_insertion_next_to_snp_and_multibase_substitution(tmp_path):
 
 def test_soft_masked_case_is_kept_outside_edits(tmp_path):
     seq = REF1[:20] + REF1[20:40].lower() + REF1[40:]
-    rows = [("c1", 25, "c", "T"), ("c1", 30, "aagc", "a")]
+    rows = [("c1", 27, "c", "T"), ("c1", 30, "aagc", "a")]
     _, strain, _, _ = build(tmp_path, {"c1": seq}, rows)
-    assert strain["c1"] == seq[:24] + "T" + seq[25:30] + seq[33:]
+    assert strain["c1"] == seq[:26] + "T" + seq[27:30] + seq[33:]
 
 
 def test_lines_are_60_columns(tmp_path):
@@ -154,13 +154,13 @@ def test_overlapping_and_invalid_records_are_skipped_and_reported(tmp_path):
         ("c1", 12, "A", "G"),
         ("c1", 20, "T", "A"),               # same site, different ALTs
         ("c1", 20, "T", "G"),
-        ("c1", 25, "C", "G"),               # exact duplicate: one copy applied
-        ("c1", 25, "C", "G"),
+        ("c1", 27, "C", "G"),               # exact duplicate: one copy applied
+        ("c1", 27, "C", "G"),
         ("c1", 30, "A", "<DEL>"),
         ("c1", 32, "G", "*"),
         ("c1", 34, "T", "."),
         ("c1", 36, "G", "R"),
-        ("c1", 38, "T", "T"),
+        ("c1", 38, "A", "A"),
         ("c1", 40, "T", "C,G"),             # sites-only VCF: which ALT?
         ("c1", 42, "C", "A", "LowQual"),    # applied: FILTER ignored by default
         ("chrUn", 5, "A", "G"),             # contig not in the reference
@@ -171,15 +171,15 @@ def test_overlapping_and_invalid_records_are_skipped_and_reported(tmp_path):
     summary = build_pseudogenome(ref, vcf, tmp_path / "s.fa", tmp_path / "s.chain",
                                  report=tmp_path / "report.tsv", summary=tmp_path / "summary.json")
     strain = read_fasta(tmp_path / "s.fa")["c1"]
-    assert strain == naive_splice(REF1, [(2, "C", "T"), (25, "C", "G"), (42, "C", "A")])
+    assert strain == naive_splice(REF1, [(2, "C", "T"), (27, "C", "G"), (42, "C", "A")])
     report = [line.split("\t") for line in (tmp_path / "report.tsv").read_text().splitlines()]
     assert report[0] == ["chrom", "pos", "ref", "alt", "reason"]
     assert report[1:] == [
         ["c1", "10", "CGAT", "C", "overlap"], ["c1", "12", "A", "G", "overlap"],
         ["c1", "20", "T", "A", "conflicting_alleles"], ["c1", "20", "T", "G", "conflicting_alleles"],
-        ["c1", "25", "C", "G", "duplicate"], ["c1", "30", "A", "<DEL>", "symbolic_allele"],
+        ["c1", "27", "C", "G", "duplicate"], ["c1", "30", "A", "<DEL>", "symbolic_allele"],
         ["c1", "32", "G", "*", "symbolic_allele"], ["c1", "34", "T", ".", "missing_alt"],
-        ["c1", "36", "G", "R", "invalid_alt_allele"], ["c1", "38", "T", "T", "ref_equals_alt"],
+        ["c1", "36", "G", "R", "invalid_alt_allele"], ["c1", "38", "A", "A", "ref_equals_alt"],
         ["c1", "40", "T", "C,G", "multiallelic_without_genotype"],
         ["chrUn", "5", "A", "G", "contig_not_in_reference"],
     ]
@@ -205,10 +205,10 @@ def test_genotypes_of_the_chosen_sample(tmp_path):
             ("c1", 8, "T", "A", "0/1", "1/1"),
             ("c1", 11, "G", "C", "./.", "1/1"),
             ("c1", 14, "T", "G", "0/0", "1/1"),
-            ("c1", 17, "C", "A", "1", "0")]
+            ("c1", 16, "C", "A", "1", "0")]
     samples = ("CAST", "PWK")
     summary, strain, _, _ = build(tmp_path, {"c1": REF1}, rows, samples=samples, sample="CAST")
-    assert strain["c1"] == naive_splice(REF1, [(2, "C", "T"), (5, "A", "T"), (17, "C", "A")])
+    assert strain["c1"] == naive_splice(REF1, [(2, "C", "T"), (5, "A", "T"), (16, "C", "A")])
     assert summary["sample"] == "CAST" and summary["hom_ref"] == 1
     assert summary["skipped_by_reason"] == {"heterozygous": 1, "missing_genotype": 1}
     report = (tmp_path / "report.tsv").read_text()
