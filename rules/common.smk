@@ -7,15 +7,16 @@ from snakemake.utils import validate
 
 from deepallele import workflow as daw
 
+CONFIG_SOURCE = ", ".join(map(str, workflow.configfiles)) or "config"
 try:
     validate(config, schema="../src/deepallele/schemas/config.schema.yaml")
-    daw.check_config(config, source=", ".join(workflow.configfiles) or "config")
+    daw.check_config(config, source=CONFIG_SOURCE)
     UNITS = {ds: daw.dataset_units(config, ds) for ds in config["datasets"]}
     for _ds, _units in UNITS.items():
         validate(_units.reset_index(drop=True), schema="../src/deepallele/schemas/samples.schema.yaml")
 except (daw.ConfigError, WorkflowError) as err:
     raise WorkflowError(
-        f"configuration problem (files: {', '.join(workflow.configfiles) or 'none'}):\n{err}"
+        f"configuration problem ({CONFIG_SOURCE}):\n{err}"
     ) from None
 
 DATASETS = sorted(config["datasets"])

@@ -1,0 +1,133 @@
+"""Bad configs and sample sheets fail before any job runs, with messages naming file and problem."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pysam
+import pytest
+import yaml
+
+from deepallele.cli import main
+from deepallele.workflow import ConfigError, read_sample_sheet
+
+
+def _real_genome(tmp: Path) -> dict:
+    fa = tmp / "ref.fa"
+    fa.write_text(">chr1\n" + "ACGT" * 100 + "\n")
+    vcf = tmp / "strain.vcf"
+    vcf.write_text("##fileformat=VCFv4.2\n##contig=<ID=chr1,length=400>\n"
+                   '##FORMAT=<ID=GT,Number=1,Type=String,Description="GT">\n'
+                   "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tCAST\n"
+                   "chr1\t5\t.\tA\tG\t.\tPASS\t.\tGT\t1/1\n")
+    pysam.tabix_compress(str(vcf), str(vcf) + ".gz")
+    pysam.tabix_index(str(vcf) + ".gz", preset="vcf")
+    return {"reference_fasta": str(fa), "strain_vcf": str(vcf) + ".gz"}
+
+
+def _write(tmp: Path, config: dict) -> Path:
+    path = tmp / "config.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+def _sheet(tmp: Path, rows: list[str]) -> Path:
+    (tmp / "a_1.fq.gz").write_bytes(b"")
+    (tmp / "a_2.fq.gz").write_bytes(b"")
+    path = tmp / "samples.tsv"
+    path.write_text("sample\tunit\tfastq_1\tfastq_2\tsra\n" + "\n".join(rows) + "\n")
+    return path
+
+
+def test_tiny_config_is_valid(repo, capsys):
+    assert main(["check-config", "--config", str(repo / "tests/data/tiny_config.yaml")]) == 0
+    assert "OK" in capsys.readouterr().out
+
+
+def test_demo_config_is_valid(repo):
+    assert main(["check-config", "--config", str(repo / "config/config.yaml")]) == 0
+
+
+def test_unknown_key_is_named(tmp_path, tiny_config, capsys):
+    bad = yaml.safe_load(yaml.safe_dump(tiny_config))
+    bad["datasets"]["tiny_chip"]["colour"] = "red"
+    path = _write(tmp_path, bad)
+    assert main(["check-config", "--config", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert str(path) in err and "colour" in err and "datasets.tiny_chip" in err
+
+
+def test_unknown_genome_reference(tmp_path, tiny_config, capsys):
+    bad = yaml.safe_load(yaml.safe_dump(tiny_config))
+    bad["datasets"]["tiny_chip"]["genome"] = "nope"
+    assert main(["check-config", "--config", str(_write(tmp_path, bad))]) == 2
+    assert "'nope' is not a key of 'genomes'" in capsys.readouterr().err
+
+
+def test_missing_files_are_named(tmp_path, capsys):
+    cfg = {"genomes": {"g": {"reference_fasta": str(tmp_path / "missing.fa"), "strain_vcf": str(tmp_path / "x.vcf.gz")}},
+           "datasets": {"d": {"genome": "g", "assay": "chip", "samples": str(tmp_path / "nosheet.tsv")}}}
+    assert main(["check-config", "--config", str(_write(tmp_path, cfg))]) == 2
+    err = capsys.readouterr().err
+    assert "genomes.g.reference_fasta: file not found" in err
+    assert "datasets.d.samples: file not found" in err
+
+
+def test_too_many_simulated_regions_fail_early(tmp_path, tiny_config, capsys):
+    bad = yaml.safe_load(yaml.safe_dump(tiny_config))
+    bad["datasets"]["tiny_chip"]["simulate"]["n_regions"] = 5000
+    assert main(["check-config", "--config", str(_write(tmp_path, bad))]) == 2
+    assert "do not fit" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("row,message", [
+    ("bad name!\tL1\ta_1.fq.gz\ta_2.fq.gz\t", "sample 'bad name!' must match"),
+    ("s1\tL1\ta_1.fq.gz\t\t", "give both fastq_1 and fastq_2"),
+    ("s1\tL1\ta_1.fq.gz\ta_2.fq.gz\tSRR1", "not both"),
+    ("s1\tL1\t\t\t", "not neither"),
+    ("s1\tL1\t\t\tXYZ1", "not a run accession"),
+    ("s1\tL1\tmissing_1.fq.gz\tmissing_2.fq.gz\t", "file not found"),
+])
+def test_bad_sample_sheets(tmp_path, row, message):
+    sheet = _sheet(tmp_path, [row])
+    with pytest.raises(ConfigError) as err:
+        read_sample_sheet(sheet)
+    assert str(sheet) in str(err.value) and message in str(err.value)
+
+
+def test_sample_sheet_paths_are_relative_to_the_sheet(tmp_path):
+    sheet = _sheet(tmp_path, ["s1\tL1\ta_1.fq.gz\ta_2.fq.gz\t", "s1\tL2\t\t\tSRR123"])
+    df = read_sample_sheet(sheet)
+    assert df.loc[("s1", "L1"), "fastq_1"] == str(tmp_path / "a_1.fq.gz")
+    assert df.loc[("s1", "L2"), "sra"] == "SRR123"
+
+
+def _snakemake(repo: Path, workdir: Path, config: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "snakemake", "--snakefile", str(repo / "Snakefile"),
+                           "--directory", str(workdir), "--configfile", str(config), "--cores", "1", *args],
+                          capture_output=True, text=True)
+
+
+def test_snakemake_rejects_bad_sample_name_before_any_job(repo, tmp_path):
+    genome = _real_genome(tmp_path)
+    sheet = _sheet(tmp_path, ["bad/name\tL1\ta_1.fq.gz\ta_2.fq.gz\t"])
+    cfg = _write(tmp_path, {"genomes": {"g": genome},
+                            "datasets": {"d": {"genome": "g", "assay": "atac", "samples": str(sheet)}}})
+    work = tmp_path / "work"
+    work.mkdir()
+    res = _snakemake(repo, work, cfg)
+    assert res.returncode != 0
+    out = res.stdout + res.stderr
+    assert str(sheet) in out and "must match [A-Za-z0-9_.-]+" in out
+    assert not (work / "results").exists()
+
+
+def test_snakemake_rejects_unknown_key(repo, tmp_path, tiny_config):
+    bad = yaml.safe_load(yaml.safe_dump(tiny_config))
+    bad["genomes"]["tiny_pwk"]["simulate"]["snp_density"] = 3
+    work = tmp_path / "work"
+    work.mkdir()
+    res = _snakemake(repo, work, _write(tmp_path, bad), "-n")
+    assert res.returncode != 0
+    assert "snp_density" in res.stdout + res.stderr
