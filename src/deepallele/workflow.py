@@ -198,3 +198,15 @@ def dataset_units(config: dict, dataset: str) -> pd.DataFrame:
                 for u in range(int(p["n_units"]))]
         return pd.DataFrame(rows).set_index(["sample", "unit"], drop=False)
     return read_sample_sheet(d["samples"])
+
+
+def peak_width(config: dict, dataset: str) -> int:
+    """Width of the fixed windows around peak summits (dataset key, else 300 ChIP / 250 ATAC)."""
+    d = config["datasets"][dataset]
+    return int(d.get("peak_width", 300 if d["assay"] == "chip" else 250))
+
+
+def tn5_shift(config: dict, dataset: str) -> bool:
+    """Whether reads get the Tn5 +4/-5 shift (dataset key, else on for ATAC only)."""
+    d = config["datasets"][dataset]
+    return bool(d.get("tn5_shift", d["assay"] == "atac"))

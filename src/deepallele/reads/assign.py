@@ -258,7 +258,7 @@ def assign_alleles(ref_bam, strain_bam, ref_out, alt_out, ref_only_out=None, alt
                 sorted_inputs.append(path)
                 continue
             target = tmp / f"{label}.name_sorted.bam"
-            pysam.sort("-n", "-@", str(threads - 1), "-l", "1", "-T", str(tmp / f"{label}.sort"),
+            pysam.sort("-n", "--no-PG", "-@", str(threads - 1), "-l", "1", "-T", str(tmp / f"{label}.sort"),
                        "-o", str(target), str(path), catch_stdout=False)
             sorted_inputs.append(target)
 
@@ -289,7 +289,7 @@ def assign_alleles(ref_bam, strain_bam, ref_out, alt_out, ref_only_out=None, alt
 
         if sort_order == "coordinate":
             for key, path in outputs.items():
-                pysam.sort("-@", str(threads - 1), "-T", str(tmp / f"{key}.sort"), "-o", str(path),
+                pysam.sort("--no-PG", "-@", str(threads - 1), "-T", str(tmp / f"{key}.sort"), "-o", str(path),
                            str(written[key]), catch_stdout=False)
                 pysam.index(str(path))
     return {key: counts.get(key, 0) for key in ("templates", "ref", "alt", "tie", "tie_to_ref",

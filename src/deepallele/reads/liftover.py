@@ -597,7 +597,7 @@ def lift_bam(in_bam, out_bam, coordmap, reference=None, threads: int = 1,
         source_path = in_bam
         if not grouped:
             source_path = tmp / "collated.bam"
-            pysam.collate("-@", str(threads - 1), "-l", "1", "-T", str(tmp / "collate"),
+            pysam.collate("--no-PG", "-@", str(threads - 1), "-l", "1", "-T", str(tmp / "collate"),
                           "-o", str(source_path), str(in_bam), catch_stdout=False)
         fasta = pysam.FastaFile(str(fasta_path)) if fasta_path is not None else None
         try:
@@ -625,7 +625,7 @@ def lift_bam(in_bam, out_bam, coordmap, reference=None, threads: int = 1,
             if fasta is not None:
                 fasta.close()
         if sort_order != "grouped":
-            args = ["-@", str(threads - 1), "-T", str(tmp / "sort"), "-o", str(out_bam)]
+            args = ["--no-PG", "-@", str(threads - 1), "-T", str(tmp / "sort"), "-o", str(out_bam)]
             if sort_order == "name":
                 args.insert(0, "-n")
             pysam.sort(*args, str(lifted_path), catch_stdout=False)
