@@ -66,3 +66,38 @@ def simulated_fastqs(dataset):
         for _, u in UNITS[dataset].iterrows()
         for f in (u["fastq_1"], u["fastq_2"])
     ]
+
+
+# --- reference genomes
+
+
+wildcard_constraints:
+    side="ref|strain",
+    allele="ref|alt",
+
+
+def genome_inputs(wildcards):
+    """Reference FASTA (+ index) and strain VCF of a genome, simulated or given."""
+    files = daw.genome_files(config, wildcards.genome)
+    return {
+        "reference": files["reference_fasta"],
+        "vcf": files["strain_vcf"],
+    }
+
+
+def genome_fasta(wildcards):
+    """FASTA of one side of a genome: the reference as given, or the built pseudogenome."""
+    if wildcards.side == "ref":
+        return daw.genome_files(config, wildcards.genome)["reference_fasta"]
+    return f"resources/genomes/{wildcards.genome}/strain.fa"
+
+
+def trimmed_reads(wildcards):
+    return {
+        "r1": f"results/{wildcards.dataset}/trimmed/{wildcards.sample}_R1.fastq.gz",
+        "r2": f"results/{wildcards.dataset}/trimmed/{wildcards.sample}_R2.fastq.gz",
+    }
+
+
+def samples_of(dataset):
+    return sorted(UNITS[dataset]["sample"].unique())

@@ -68,6 +68,14 @@ def cmd_check_config(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_filter_alignments(args: argparse.Namespace) -> int:
+    from .reads.filter import filter_pairs
+
+    stats = filter_pairs(args.input, args.output, args.min_mapq, args.exclude or [], args.stats, args.threads)
+    print(f"filter-alignments: {stats}", file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="deepallele", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -82,6 +90,16 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("check-config", help="validate a config and its sample sheets, then exit")
     p.add_argument("--config", default="config/config.yaml")
     p.set_defaults(func=cmd_check_config)
+
+    p = sub.add_parser("filter-alignments",
+                       help="keep proper pairs at MAPQ >= N off excluded contigs (mates adjacent, e.g. bowtie2 --reorder)")
+    p.add_argument("input", help="SAM/BAM, '-' for stdin")
+    p.add_argument("output", help="BAM to write (same order)")
+    p.add_argument("--min-mapq", type=int, default=2)
+    p.add_argument("--exclude", action="append", help="contig-name glob to drop (repeatable)")
+    p.add_argument("--stats", help="JSON file of pair counts")
+    p.add_argument("--threads", type=int, default=1)
+    p.set_defaults(func=cmd_filter_alignments)
 
     args = parser.parse_args(argv)
     from .workflow import ConfigError

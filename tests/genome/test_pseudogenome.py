@@ -297,7 +297,8 @@ def test_random_contig_round_trip_every_position(tmp_path):
     # exactly the deleted bases are unmapped, and every other base goes there and back
     assert np.array_equal(to_strain < 0, deleted)
     assert np.array_equal(cmap.strain_to_ref("chr1", to_strain[~deleted]), positions[~deleted])
-    assert all(cmap.strain_to_ref("chr1", int(s)) == p for p, s in zip(positions[~deleted], to_strain[~deleted]))
+    assert all(cmap.strain_to_ref("chr1", int(s)) == p  # the scalar path agrees
+               for p, s in zip(positions[~deleted], to_strain[~deleted]))
     # unchanged bases read the same in both genomes; substituted ones differ
     strain_array = np.frombuffer(strain["chr1"].encode(), dtype=np.uint8)
     ref_array = np.frombuffer(seq.encode(), dtype=np.uint8)
@@ -315,3 +316,14 @@ def test_random_contig_round_trip_every_position(tmp_path):
         assert (tmp_path / f"{other}.fa").read_bytes() == (tmp_path / "s.fa").read_bytes()
         assert (tmp_path / f"{other}.chain").read_bytes() == (tmp_path / "s.chain").read_bytes()
     assert (tmp_path / "p.tsv").read_bytes() == (tmp_path / "r.tsv").read_bytes()
+
+
+def test_samples_without_gt_are_an_error(tmp_path):
+    ref = write_fasta(tmp_path / "ref.fa", {"c1": REF1})
+    vcf = tmp_path / "nogt.vcf"
+    vcf.write_text("##fileformat=VCFv4.2\n##contig=<ID=c1,length=50>\n"
+                   '##FORMAT=<ID=DP,Number=1,Type=Integer,Description="depth">\n'
+                   "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tCAST\n"
+                   "c1\t2\t.\tC\tT\t.\tPASS\t.\tDP\t5\n")
+    with pytest.raises(ValueError, match="no GT FORMAT field"):
+        build_pseudogenome(ref, vcf, tmp_path / "s.fa", tmp_path / "s.chain")

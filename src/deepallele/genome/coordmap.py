@@ -14,12 +14,14 @@ positions are 0-based. Chromosome names are the same in both genomes.
 
 File format
 -----------
-:meth:`CoordinateMap.save` writes a standard UCSC chain file (https://genome.ucsc.edu/goldenPath/help/chain.html)
+:meth:`CoordinateMap.save` writes a standard UCSC chain file
+(https://genome.ucsc.edu/goldenPath/help/chain.html)
 with the **reference as target** (``t``) and the **strain as query** (``q``), i.e. a
 ``ref -> strain`` chain as UCSC ``liftOver`` and ``bcftools consensus --chain`` use it. There is
 one chain per chromosome, both strands ``+``, in the order of the reference FASTA::
 
-    chain <score> <chrom> <ref_size> + <ref_start> <ref_end> <chrom> <strain_size> + <strain_start> <strain_end> <id>
+    chain <score> <chrom> <ref_size> + <ref_start> <ref_end> \
+          <chrom> <strain_size> + <strain_start> <strain_end> <id>
     <block_length> <ref_gap> <strain_gap>
     ...
     <last_block_length>
@@ -414,9 +416,11 @@ class CoordinateMap:
     def _lookup(self, chrom, pos, from_ref: bool):
         blocks = self._chrom(chrom)
         if from_ref:
-            source, target, size, genome = blocks.ref_starts, blocks.strain_starts, self._ref_sizes[chrom], "ref"
+            source, target = blocks.ref_starts, blocks.strain_starts
+            size, genome = self._ref_sizes[chrom], "ref"
         else:
-            source, target, size, genome = blocks.strain_starts, blocks.ref_starts, self._strain_sizes[chrom], "strain"
+            source, target = blocks.strain_starts, blocks.ref_starts
+            size, genome = self._strain_sizes[chrom], "strain"
         positions = np.asarray(pos, dtype=np.int64)
         self._check_range(chrom, positions, size, genome)
         index = np.searchsorted(source, positions, side="right") - 1

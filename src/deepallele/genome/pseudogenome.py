@@ -103,16 +103,22 @@ def _records_by_contig(variant_file, contigs, sample_name):
 
 
 def _choose_sample(variant_file, vcf_path, sample):
+    """The sample whose genotypes are applied, or None for a sites-only VCF."""
     samples = list(variant_file.header.samples)
     if sample is not None:
         if sample not in samples:
             raise ValueError(f"{vcf_path}: sample {sample!r} not found; the VCF has "
                              f"{', '.join(samples) if samples else 'no samples'}")
-        return sample
-    if len(samples) > 1:
+        chosen = sample
+    elif len(samples) > 1:
         raise ValueError(f"{vcf_path}: the VCF has {len(samples)} samples ({', '.join(samples[:10])}"
                          f"{'...' if len(samples) > 10 else ''}); choose one with sample=")
-    return samples[0] if samples else None
+    else:
+        chosen = samples[0] if samples else None
+    if chosen is not None and "GT" not in variant_file.header.formats:
+        raise ValueError(f"{vcf_path}: the VCF has samples but no GT FORMAT field to choose "
+                         f"sample {chosen!r}'s alleles from")
+    return chosen
 
 
 def _chosen_allele(alts, genotype, sample_name):

@@ -179,7 +179,9 @@ def _name_key_for(bam, path):
     return _ascii_name_key if subsort.endswith(":lexicographical") else natural_name_key
 
 
-def _with_program(header, description):
+def _with_program(header, description, name_order=None):
+    """Output header: the input's, with our @PG appended and the output's sort order."""
+    input_hd = header.to_dict().get("HD", {})
     header = header.to_dict()
     programs = header.get("PG", [])
     ids = {pg.get("ID") for pg in programs}
@@ -191,7 +193,11 @@ def _with_program(header, description):
     if programs:
         entry["PP"] = programs[-1]["ID"]
     header["PG"] = programs + [entry]
-    header["HD"] = {"VN": header.get("HD", {}).get("VN", "1.6"), "SO": "unsorted"}
+    header["HD"] = {"VN": input_hd.get("VN", "1.6"), "SO": "unsorted"}
+    if name_order is not None:  # written straight from the name-ordered inputs
+        header["HD"]["SO"] = "queryname"
+        if "SS" in input_hd:
+            header["HD"]["SS"] = input_hd["SS"]
     return pysam.AlignmentHeader.from_dict(header)
 
 
@@ -273,8 +279,9 @@ def assign_alleles(ref_bam, strain_bam, ref_out, alt_out, ref_only_out=None, alt
                 raise ValueError(f"{ref_bam} and {strain_bam} are sorted in different name orders "
                                  "(natural vs ASCII); sort both the same way")
             description = (f"assign_alleles ref={ref_bam} strain={strain_bam} seed={seed}")
-            headers = {"ref": _with_program(ref_in.header, description),
-                       "alt": _with_program(strain_in.header, description)}
+            name_order = sort_order == "name" or None
+            headers = {"ref": _with_program(ref_in.header, description, name_order),
+                       "alt": _with_program(strain_in.header, description, name_order)}
             written = {key: (tmp / f"{key}.bam" if sort_order == "coordinate" else path)
                        for key, path in outputs.items()}
             mode = "wbu" if sort_order == "coordinate" else "wb"

@@ -23,9 +23,10 @@ Choices (documented because other lifters differ)
   (htsjdk flags two ``I`` or two ``D`` with no ``M`` between them).
 * A read lying entirely on strain-only bases has no reference position: it becomes unmapped
   (flag 4, MAPQ 0, no CIGAR), placed at its mate's position when the mate is mapped.
-* Original values are kept in Lapels' tags: ``OC:Z`` original CIGAR, ``OP:i`` original 1-based
-  position, ``OM:i`` original ``NM`` (note: the SAM spec reserves ``OM`` for the original MAPQ;
-  we follow Lapels, whose downstream tools read ``OM`` as the old edit distance).
+* Original values are kept, on every record that was mapped in the input, in Lapels' tags:
+  ``OC:Z`` original CIGAR, ``OP:i`` original 1-based position, ``OM:i`` original ``NM``.
+  (The SAM spec reserves ``OM`` for the original MAPQ; we follow Lapels, whose downstream
+  tools read ``OM`` as the old edit distance.)
 * ``NM`` and ``MD`` are recomputed against the reference when a reference FASTA is given
   (``N`` counts as a mismatch, as in ``samtools calmd``); without a FASTA they are removed,
   since the strain's values would be wrong for the reference. ``AS`` and other aligner tags are
@@ -364,7 +365,6 @@ class _GroupLifter:
         self.coordmap = lifter.coordmap
         self.in_names = in_names      # input tid -> contig name
         self.tid_map = tid_map        # input tid -> output tid
-        self.out_names = None
         self.fasta = fasta
         self.counts = counts
 
