@@ -1,27 +1,16 @@
-# bowtie2 of each sample to both genomes; pairs filtered together (proper pair, MAPQ, contigs
-# excluded by name). Outputs keep bowtie2's input order so the two genomes' files line up.
+# bowtie2 of each sample to both genomes. `--reorder` keeps every pair in FASTQ order, so the
+# two genomes' files line up pair by pair for the one-pass allele split (rules/alleles.smk).
 
 
 rule bowtie2:
     input:
         unpack(trimmed_reads),
-        index=lambda wc: multiext(
-            f"resources/genomes/{genome_of(wc.dataset)}/bowtie2/{wc.side}",
-            ".1.bt2",
-            ".2.bt2",
-            ".3.bt2",
-            ".4.bt2",
-            ".rev.1.bt2",
-            ".rev.2.bt2",
-        ),
+        index=bowtie2_index_files,
     output:
-        bam=temp("results/{dataset}/align/{sample}.{side}.bam"),
-        stats="results/{dataset}/align/{sample}.{side}.filter.json",
+        bam=temp("results/{dataset}/align/{sample}.{side}.raw.bam"),
     params:
         prefix=lambda wc: f"resources/genomes/{genome_of(wc.dataset)}/bowtie2/{wc.side}",
         options=config["alignment"]["bowtie2"],
-        min_mapq=config["alignment"]["min_mapq"],
-        exclude=" ".join(f"--exclude '{p}'" for p in config["alignment"]["exclude_contigs"]),
     log:
         "results/logs/bowtie2/{dataset}/{sample}.{side}.log",
     benchmark:
@@ -34,6 +23,32 @@ rule bowtie2:
         runtime=600,
     shell:
         "(bowtie2 --reorder -p {threads} {params.options} -x {params.prefix}"
+        " --rg-id {wildcards.sample} --rg SM:{wildcards.sample} --rg PL:ILLUMINA"
         " -1 {input.r1} -2 {input.r2}"
-        " | deepallele filter-alignments - {output.bam} --min-mapq {params.min_mapq}"
-        " {params.exclude} --stats {output.stats}) 2> {log}"
+        " | samtools view -b -1 -o {output.bam} -) 2> {log}"
+
+
+# Per-genome alignments, filtered like the allele split and coordinate-sorted, for genome
+# browsers and QC (target: `alignments`); the allele split does not need them.
+rule genome_alignment:
+    input:
+        bam="results/{dataset}/align/{sample}.{side}.raw.bam",
+    output:
+        bam="results/{dataset}/align/{sample}.{side}.sorted.bam",
+        bai="results/{dataset}/align/{sample}.{side}.sorted.bam.bai",
+        stats="results/{dataset}/align/{sample}.{side}.filter.json",
+    params:
+        min_mapq=config["alignment"]["min_mapq"],
+        exclude=" ".join(f"--exclude '{p}'" for p in config["alignment"]["exclude_contigs"]),
+    log:
+        "results/logs/genome_alignment/{dataset}/{sample}.{side}.log",
+    conda:
+        "../envs/reads.yaml"
+    threads: config["threads"]["samtools"]
+    resources:
+        mem_mb=3000,
+        runtime=120,
+    shell:
+        "(deepallele filter-alignments {input.bam} - --min-mapq {params.min_mapq} {params.exclude}"
+        " --stats {output.stats} | samtools sort -@ {threads} -o {output.bam} -"
+        " && samtools index {output.bam}) 2> {log}"

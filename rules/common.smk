@@ -101,3 +101,11 @@ def trimmed_reads(wildcards):
 
 def samples_of(dataset):
     return sorted(UNITS[dataset]["sample"].unique())
+
+
+def bowtie2_index_files(wildcards):
+    prefix = f"resources/genomes/{genome_of(wildcards.dataset)}/bowtie2/{wildcards.side}"
+    return [
+        prefix + ext
+        for ext in (".1.bt2", ".2.bt2", ".3.bt2", ".4.bt2", ".rev.1.bt2", ".rev.2.bt2")
+    ]

@@ -25,11 +25,47 @@ class FilterStats:
     excluded_contig: int = 0
     low_mapq: int = 0
     pairs_kept: int = 0
+    last: str = ""
+
+    def add(self, status: str) -> None:
+        """Count one pair by its :func:`pair_status`."""
+        self.last = status
+        self.pairs_in += 1
+        if status == "unaligned":
+            return
+        self.proper_pairs += 1
+        if status == "excluded_contig":
+            self.excluded_contig += 1
+        elif status == "low_mapq":
+            self.low_mapq += 1
+        else:
+            self.pairs_kept += 1
+
+    def as_dict(self) -> dict:
+        d = asdict(self)
+        d.pop("last")
+        return d
 
 
 def excluded_contigs(names: list[str], patterns: list[str]) -> set[str]:
     """Contig names that match any glob pattern (case-sensitive)."""
     return {n for n in names if any(fnmatch.fnmatchcase(n, p) for p in patterns)}
+
+
+def pair_status(r1, r2, drop_tids: set[int], min_mapq: int) -> str:
+    """Why a pair is dropped (``unaligned``, ``excluded_contig``, ``low_mapq``) or ``kept``."""
+    if r1.is_unmapped or r2.is_unmapped or not (r1.is_proper_pair and r2.is_proper_pair):
+        return "unaligned"
+    if r1.reference_id in drop_tids or r2.reference_id in drop_tids:
+        return "excluded_contig"
+    if r1.mapping_quality < min_mapq or r2.mapping_quality < min_mapq:
+        return "low_mapq"
+    return "kept"
+
+
+def iter_pairs(bam: pysam.AlignmentFile, path: str):
+    """Public alias of the mate-pair iterator (mates must be adjacent)."""
+    return _pairs(bam, path)
 
 
 def _pairs(bam: pysam.AlignmentFile, path: str):
@@ -81,23 +117,14 @@ def filter_pairs(in_bam: str | Path, out_bam: str | Path, min_mapq: int = 2,
         try:
             with pysam.AlignmentFile(str(tmp), "wb", template=bam, threads=threads) as out:
                 for r1, r2 in _pairs(bam, str(in_bam)):
-                    stats.pairs_in += 1
-                    if not (r1.is_proper_pair and r2.is_proper_pair) or r1.is_unmapped or r2.is_unmapped:
-                        continue
-                    stats.proper_pairs += 1
-                    if r1.reference_id in drop or r2.reference_id in drop:
-                        stats.excluded_contig += 1
-                        continue
-                    if r1.mapping_quality < min_mapq or r2.mapping_quality < min_mapq:
-                        stats.low_mapq += 1
-                        continue
-                    stats.pairs_kept += 1
-                    out.write(r1)
-                    out.write(r2)
+                    stats.add(pair_status(r1, r2, drop, min_mapq))
+                    if stats.last == "kept":
+                        out.write(r1)
+                        out.write(r2)
         except BaseException:
             tmp.unlink(missing_ok=True)  # no half-written output
             raise
         tmp.replace(out_bam)
     if stats_json:
-        Path(stats_json).write_text(json.dumps(asdict(stats), indent=1) + "\n")
+        Path(stats_json).write_text(json.dumps(stats.as_dict(), indent=1) + "\n")
     return stats

@@ -385,7 +385,7 @@ def simulate_fragments(dataset: str, assay: str, params: dict, genome_dir: Path,
         sel = np.flatnonzero((frags.allele == 1) & (frags.chrom == ci))
         if sel.size:
             ref_start[sel] = maps[c].to_ref_nearest(frags.start[sel])
-            ref_end[sel] = maps[c].to_ref_nearest(frags.end[sel] - 1) + 1
+            ref_end[sel] = maps[c].to_ref_nearest(frags.end[sel] - 1, side="left") + 1
 
     truth = R.truth_table(frags, names, chroms, ref_start, ref_end, duplicate_of, list(regions["region_id"]))
     units = unit_names(params)

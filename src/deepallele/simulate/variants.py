@@ -234,13 +234,14 @@ class ShiftMap:
             out = np.where(deleted, self.ref_break[j] + self.cum[np.minimum(i + 1, self.cum.size - 1)], out)
         return out
 
-    def to_ref_nearest(self, pos) -> np.ndarray:
-        """Like :meth:`to_ref`, but inserted bases map to the reference base after the insertion."""
+    def to_ref_nearest(self, pos, side: str = "right") -> np.ndarray:
+        """Like :meth:`to_ref`, but inserted bases map to the reference base after the insertion
+        (``side="right"``) or to its anchor base before it (``side="left"``)."""
         pos = np.asarray(pos, dtype=np.int64)
         i = np.searchsorted(self.strain_break, pos, side="right")
         out = pos - self.cum[i]
         if self.strain_break.size:
             j = np.minimum(i, self.strain_break.size - 1)
             inserted = (i < self.strain_break.size) & (pos >= self.strain_gap_start[j]) & (pos < self.strain_break[j])
-            out = np.where(inserted, self.ref_break[j], out)
+            out = np.where(inserted, self.ref_break[j] - (side == "left"), out)
         return out

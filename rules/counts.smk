@@ -1,0 +1,77 @@
+# Per-allele fragment counts in the peaks (summed over samples, plus a per-sample long table)
+# and one coverage track per allele. A dataset with several samples gets one track per allele
+# from all its samples pooled (samtools merge), matching the summed count table; the per-sample
+# BAMs stay available for per-sample tracks.
+
+
+rule allele_counts:
+    input:
+        peaks="results/{dataset}/peaks/peaks.bed",
+        bams=lambda wc: final_allele_bams(wc.dataset),
+        bais=lambda wc: [f"{b}.bai" for b in final_allele_bams(wc.dataset)],
+    output:
+        counts="results/{dataset}/counts/allele_counts.tsv",
+        per_sample="results/{dataset}/counts/allele_counts_per_sample.tsv",
+    params:
+        bams=lambda wc: final_bams_by_sample(wc.dataset),
+    conda:
+        "../envs/python.yaml"
+    log:
+        "results/logs/allele_counts/{dataset}.log",
+    benchmark:
+        "results/benchmarks/jobs/allele_counts/{dataset}.tsv"
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=120,
+    script:
+        "../scripts/allele_counts.py"
+
+
+rule pool_allele_bams:
+    input:
+        bams=lambda wc: [final_allele_bam(wc.dataset, s, wc.allele) for s in dataset_samples(wc.dataset)],
+    output:
+        bam=temp("results/{dataset}/tracks/{allele}.pooled.bam"),
+        bai=temp("results/{dataset}/tracks/{allele}.pooled.bam.bai"),
+    conda:
+        "../envs/reads.yaml"
+    log:
+        "results/logs/pool_allele_bams/{dataset}/{allele}.log",
+    benchmark:
+        "results/benchmarks/jobs/pool_allele_bams/{dataset}/{allele}.tsv"
+    threads: config["threads"]["samtools"]
+    resources:
+        mem_mb=1000,
+        runtime=60,
+    shell:
+        """
+        samtools merge -f -@ {threads} -o {output.bam:q} {input.bams:q} > {log:q} 2>&1
+        samtools index {output.bam:q} >> {log:q} 2>&1
+        """
+
+
+rule bigwig:
+    input:
+        unpack(bigwig_input),
+    output:
+        bw="results/{dataset}/tracks/{allele}.bw",
+    params:
+        bin_size=config["tracks"]["bin_size"],
+        normalize=config["tracks"]["normalize"],
+        gsize=lambda wc, input: (
+            f"--effectiveGenomeSize $(cat {input.gsize})" if "gsize" in input.keys() else ""
+        ),
+    conda:
+        "../envs/python.yaml"
+    log:
+        "results/logs/bigwig/{dataset}/{allele}.log",
+    benchmark:
+        "results/benchmarks/jobs/bigwig/{dataset}/{allele}.tsv"
+    threads: config["threads"]["deeptools"]
+    resources:
+        mem_mb=2000,
+        runtime=60,
+    shell:
+        "bamCoverage -b {input.bam:q} -o {output.bw:q} --binSize {params.bin_size}"
+        " --normalizeUsing {params.normalize} -p {threads} {params.gsize} > {log:q} 2>&1"

@@ -1,0 +1,260 @@
+"""Check the read stages against the simulator's truth (``validation/reads.tsv``).
+
+Every read pair of a simulated dataset has a known allele and known origin in both genomes,
+every region a known allelic ratio. This module compares the workflow's allele BAMs and count
+table with that truth.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pysam
+from scipy import stats
+
+from ..simulate.variants import ShiftMap, Variant
+from .liftover import cigar_from_string
+
+
+def _variant_intervals(vcf: str | Path) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Per chromosome: sorted REF starts, ends (0-based, half-open) and an is-indel flag."""
+    rows: dict[str, list] = {}
+    with pysam.VariantFile(str(vcf)) as vf:
+        for rec in vf:
+            rows.setdefault(rec.chrom, []).append((rec.pos - 1, rec.pos - 1 + len(rec.ref),
+                                                   len(rec.ref) != len(rec.alts[0])))
+    return {c: tuple(np.array(col) for col in zip(*sorted(v))) for c, v in rows.items()}
+
+
+def _vcf_records(vcf) -> dict[str, tuple[list, list, list]]:
+    """Per chromosome: 0-based positions, REF and ALT of the VCF's records."""
+    out: dict[str, tuple[list, list, list]] = {}
+    with pysam.VariantFile(str(vcf)) as vf:
+        for rec in vf:
+            cols = out.setdefault(rec.chrom, ([], [], []))
+            cols[0].append(rec.pos - 1)
+            cols[1].append(rec.ref)
+            cols[2].append(rec.alts[0])
+    return out
+
+
+def _overlaps(intervals, chrom: np.ndarray, start: np.ndarray, end: np.ndarray,
+              indels_only: bool = False) -> np.ndarray:
+    """Whether each [start, end) overlaps a variant's REF span on its chromosome."""
+    out = np.zeros(start.size, dtype=bool)
+    for c in np.unique(chrom):
+        if c not in intervals:
+            continue
+        vstart, vend, is_indel = intervals[c]
+        if indels_only:
+            vstart, vend = vstart[is_indel], vend[is_indel]
+        sel = np.flatnonzero(chrom == c)
+        # variants starting before each read's end; the latest of them must end after its start
+        j = np.searchsorted(vstart, end[sel], side="left") - 1
+        ok = j >= 0
+        hit = np.zeros(sel.size, dtype=bool)
+        # spans are non-overlapping and sorted, so ends are sorted too: the max end is vend[j]
+        hit[ok] = vend[j[ok]] > start[sel][ok]
+        out[sel] = hit
+    return out
+
+
+def read_truth_spans(truth: pd.DataFrame, read_length: int) -> pd.DataFrame:
+    """Reference-coordinate spans of each pair's two reads (leftmost and rightmost mate)."""
+    length = np.minimum(truth["fragment_length"].to_numpy(), read_length)
+    start, end = truth["ref_start"].to_numpy(), truth["ref_end"].to_numpy()
+    return pd.DataFrame({"left_start": start, "left_end": start + length,
+                         "right_start": end - length, "right_end": end}, index=truth.index)
+
+
+def _ref_len(cigartuples) -> int:
+    return sum(n for op, n in cigartuples if op in (0, 2, 3, 7, 8))
+
+
+def allele_bam_table(bam_path: str | Path) -> pd.DataFrame:
+    """Per pair in an allele BAM: name, ``po``, and coordinates of its outer ends.
+
+    Columns ``left``/``right`` are the unclipped outer coordinates in the file's (reference)
+    coordinates. For lifted records (with ``OP``/``OC`` tags) the strain-side placement is kept
+    too: ``strain_left``/``strain_right`` (unclipped, from the original alignment) and
+    ``strain_left_aligned``/``strain_right_aligned`` (first aligned base, end of the last one),
+    next to ``left_aligned``/``right_aligned`` of the lifted records.
+    """
+    rows = []
+    firsts = {}
+    with pysam.AlignmentFile(str(bam_path)) as bam:
+        for rec in bam.fetch(until_eof=True):
+            if rec.is_unmapped or rec.is_secondary or rec.is_supplementary:
+                continue
+            cig = rec.cigartuples
+            lead = cig[0][1] if cig[0][0] == 4 else 0
+            trail = cig[-1][1] if cig[-1][0] == 4 else 0
+            info = [rec.reference_start - lead, rec.reference_end + trail, rec.reference_start, rec.reference_end]
+            if rec.has_tag("OP"):
+                ocig = cigar_from_string(rec.get_tag("OC"))
+                ostart = rec.get_tag("OP") - 1
+                olead = ocig[0][1] if ocig[0][0] == 4 else 0
+                otrail = ocig[-1][1] if ocig[-1][0] == 4 else 0
+                oend = ostart + _ref_len(ocig)
+                info += [ostart - olead, oend + otrail, ostart, oend]
+            else:
+                info += [-1, -1, -1, -1]
+            other = firsts.pop(rec.query_name, None)
+            if other is None:
+                firsts[rec.query_name] = info
+                continue
+            # the leftmost mate: by strain placement for lifted pairs, else by reference
+            key = 4 if info[4] >= 0 else 0
+            left, right = (other, info) if other[key] <= info[key] else (info, other)
+            rows.append((rec.query_name, rec.get_tag("po"), rec.reference_name, left[0], right[1], left[2], right[3],
+                         left[4], right[5], left[6], right[7]))
+    cols = ["read_name", "po", "chrom", "left", "right", "left_aligned", "right_aligned",
+            "strain_left", "strain_right", "strain_left_aligned", "strain_right_aligned"]
+    return pd.DataFrame(rows, columns=cols).set_index("read_name")
+
+
+def reads_metrics(truth_reads: str | Path, vcf: str | Path, allele_bams: dict[str, list[str]],
+                  read_length: int, counts: str | Path | None = None, truth_regions: str | Path | None = None,
+                  strain_fasta: str | Path | None = None, truth_strain_fasta: str | Path | None = None,
+                  min_fragments: int = 50) -> pd.DataFrame:
+    """Validation metrics of the read stages.
+
+    Parameters
+    ----------
+    truth_reads : str or pathlib.Path
+        The simulator's ``truth/reads.tsv.gz``.
+    vcf : str or pathlib.Path
+        The strain VCF (variant positions).
+    allele_bams : dict
+        ``{"ref": [...], "alt": [...]}`` allele BAMs (before duplicate removal) of all samples.
+    read_length : int
+        Simulated read length (before trimming).
+    counts : str or pathlib.Path, optional
+        ``counts/allele_counts.tsv``; with ``truth_regions`` gives the per-peak ratio metric.
+    truth_regions : str or pathlib.Path, optional
+        The simulator's ``truth/regions.tsv``.
+    strain_fasta, truth_strain_fasta : str or pathlib.Path, optional
+        The workflow's pseudogenome and the simulator's strain genome.
+    min_fragments : int
+        Peaks with at least this many fragments enter the ratio correlation.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``metric, value, goal``.
+    """
+    rows = []
+
+    def add(metric, value, goal):
+        rows.append({"metric": metric, "value": value, "goal": goal})
+
+    if strain_fasta and truth_strain_fasta:
+        with pysam.FastaFile(str(strain_fasta)) as a, pysam.FastaFile(str(truth_strain_fasta)) as b:
+            same = set(a.references) == set(b.references) and all(a.fetch(c) == b.fetch(c) for c in a.references)
+        add("pseudogenome_matches_truth", int(same), "1")
+
+    truth = pd.read_csv(truth_reads, sep="\t", usecols=["read_name", "allele", "chrom", "ref_start", "ref_end",
+                                                        "allele_start", "allele_end",
+                                                        "fragment_length"]).set_index("read_name")
+    spans = read_truth_spans(truth, read_length)
+    intervals = _variant_intervals(vcf)
+    chrom = truth["chrom"].to_numpy()
+    over_variant = (_overlaps(intervals, chrom, spans["left_start"].to_numpy(), spans["left_end"].to_numpy())
+                    | _overlaps(intervals, chrom, spans["right_start"].to_numpy(), spans["right_end"].to_numpy()))
+    spans_indel = _overlaps(intervals, chrom, truth["ref_start"].to_numpy(), truth["ref_end"].to_numpy(),
+                            indels_only=True)
+
+    tables = []
+    for allele, paths in allele_bams.items():
+        for p in paths:
+            t = allele_bam_table(p)
+            t["assigned_to"] = allele
+            tables.append(t)
+    assigned = pd.concat(tables)
+    assigned = assigned[~assigned.index.duplicated()]  # a pair appears in one allele BAM only
+    joined = assigned.join(truth.drop(columns="chrom"), how="inner")
+    joined["over_variant"] = pd.Series(over_variant, index=truth.index).reindex(joined.index).to_numpy()
+    joined["spans_indel"] = pd.Series(spans_indel, index=truth.index).reindex(joined.index).to_numpy()
+    true_po = np.where(joined["allele"] == "ref", 1, 2)
+
+    v = joined[joined["over_variant"]]
+    v_true = true_po[joined["over_variant"].to_numpy()]
+    add("assignment_accuracy_variant_reads", round(float((v["po"].to_numpy() == v_true).mean()), 5),
+        ">= 0.99 (pairs whose reads overlap a variant, assigned to their true allele)")
+    add("variant_reads_wrong_allele", round(float(((v["po"] != 3) & (v["po"].to_numpy() != v_true)).mean()), 5),
+        "< 0.005")
+    add("tie_fraction_variant_reads", round(float((v["po"] == 3).mean()), 5), "< 0.01")
+    add("tie_fraction", round(float((joined["po"] == 3).mean()), 4),
+        "≈ share of pairs without a variant in their reads")
+    add("tie_fraction_no_variant_reads", round(float((joined.loc[~joined["over_variant"], "po"] == 3).mean()), 4),
+        "≈ 1")
+    specific = joined["po"] != 3
+    add("specific_assignment_accuracy", round(float((joined["po"][specific].to_numpy() == true_po[specific.to_numpy()]).mean()), 5),
+        ">= 0.99")
+    # ties split half/half
+    ties = joined[joined["po"] == 3]
+    add("tie_share_to_ref", round(float((ties["assigned_to"] == "ref").mean()), 4), "0.5 ± 0.01")
+
+    strain_ok = joined[(joined["po"] == 2) & (joined["allele"] == "alt")]
+    # placed where they came from in the strain (alignment) ...
+    placed = (strain_ok["strain_left"] == strain_ok["allele_start"]) & \
+        (strain_ok["strain_right"] == strain_ok["allele_end"])
+    # ... and their aligned ends lifted to the reference bases the truth's variant map gives
+    # (the simulator's own map, independent of the workflow's chain)
+    shift_maps = {c: ShiftMap([Variant(c, int(p), r, a) for p, r, a in zip(*cols)])
+                  for c, cols in _vcf_records(vcf).items()}
+    expect_left = np.empty(len(strain_ok), dtype=np.int64)
+    expect_right = np.empty(len(strain_ok), dtype=np.int64)
+    for c in strain_ok["chrom"].unique():
+        sel = np.flatnonzero(strain_ok["chrom"].to_numpy() == c)
+        m = shift_maps.get(c, ShiftMap([]))
+        expect_left[sel] = m.to_ref_nearest(strain_ok["strain_left_aligned"].to_numpy()[sel])
+        expect_right[sel] = m.to_ref_nearest(strain_ok["strain_right_aligned"].to_numpy()[sel] - 1, side="left") + 1
+    lifted_ok = (strain_ok["left_aligned"].to_numpy() == expect_left) & \
+        (strain_ok["right_aligned"].to_numpy() == expect_right)
+    exact = placed & lifted_ok
+    add("lift_position_exact", round(float(exact.mean()), 5),
+        ">= 0.999 (correctly assigned strain pairs at their true reference position)")
+    add("lift_only_exact", round(float(lifted_ok.mean()), 5), "1 (the lift itself, given the strain placement)")
+    indel = strain_ok["spans_indel"]
+    add("lift_position_exact_indel_spanning", round(float(exact[indel].mean()), 5) if indel.any() else float("nan"),
+        ">= 0.999")
+    add("lift_pairs_spanning_indels", int(indel.sum()), "> 0")
+    ref_ok = joined[(joined["po"] == 1) & (joined["allele"] == "ref")]
+    add("ref_position_exact", round(float(((ref_ok["left"] == ref_ok["ref_start"]) &
+                                           (ref_ok["right"] == ref_ok["ref_end"])).mean()), 5),
+        ">= 0.999 (control: reference pairs)")
+    add("pairs_assigned_of_simulated", round(len(joined) / len(truth), 4), "> 0.8")
+
+    if counts is not None and truth_regions is not None:
+        peaks = pd.read_csv(counts, sep="\t")
+        regions = pd.read_csv(truth_regions, sep="\t")
+        matched = _match_peaks(peaks, regions)
+        deep = matched[(matched["ref_count"] + matched["alt_count"]) >= min_fragments]
+        r = stats.pearsonr(deep["ln_ratio"], deep["true_ln_ratio"])[0] if len(deep) > 10 else float("nan")
+        add("peak_ratio_pearson_vs_truth", round(float(r), 4), f">= 0.9 (peaks with >= {min_fragments} fragments)")
+        add("peaks_with_min_fragments", len(deep), "> 0")
+        add("peak_recall", round(float(regions["region_id"].isin(matched["region_id"]).mean()), 4),
+            "fraction of simulated regions overlapped by a peak")
+        add("peak_precision", round(float(peaks["peak"].isin(matched["peak"]).mean()), 4),
+            "fraction of peaks on a simulated region")
+    return pd.DataFrame(rows)
+
+
+def _match_peaks(peaks: pd.DataFrame, regions: pd.DataFrame) -> pd.DataFrame:
+    """Peaks joined to the simulated region whose summit they contain (one region per peak)."""
+    out = []
+    for chrom, group in peaks.groupby("chrom"):
+        reg = regions[regions["chrom"] == chrom].sort_values("summit")
+        if reg.empty:
+            continue
+        summits = reg["summit"].to_numpy()
+        i = np.searchsorted(summits, group["start"].to_numpy(), side="left")
+        ok = (i < summits.size)
+        ok[ok] &= summits[i[ok]] < group["end"].to_numpy()[ok]
+        g = group[ok].copy()
+        g["region_id"] = reg["region_id"].to_numpy()[i[ok]]
+        g["true_ln_ratio"] = reg["true_ln_ratio"].to_numpy()[i[ok]]
+        out.append(g)
+    return pd.concat(out) if out else peaks.assign(region_id=[], true_ln_ratio=[])

@@ -1,0 +1,248 @@
+"""Per-allele fragment counts on hand-built BAMs (exact counts), FRiP, and Picard helpers."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pysam
+import pytest
+
+from deepallele.reads.counts import (
+    COUNT_COLUMNS,
+    LONG_COLUMNS,
+    allele_count_table,
+    count_bam,
+    count_fragments,
+    count_fragments_per_sample,
+    fragments_in_intervals,
+    frip,
+    frip_table,
+    overlap_counts,
+    write_count_tables,
+)
+from deepallele.reads.dedup import (
+    java_heap_mb,
+    markduplicates_command,
+    picard_command,
+    read_markduplicates_metrics,
+)
+
+CONTIGS = {"chr1": 5000, "chr2": 3000}
+PEAKS = pd.DataFrame({"chrom": ["chr1", "chr1", "chr1", "chr2"], "start": [100, 300, 1000, 500],
+                      "end": [200, 400, 1100, 600], "name": ["p1", "p2", "p3", "p4"]})
+
+
+def _read(name, chrom, start, length, flag, mate_chrom=None, mate_start=0, tlen=0):
+    r = pysam.AlignedSegment()
+    r.query_name = name
+    r.flag = flag
+    r.reference_id = list(CONTIGS).index(chrom)
+    r.reference_start = start
+    r.mapping_quality = 40
+    r.cigartuples = [(0, length)]
+    r.query_sequence = "A" * length
+    r.query_qualities = pysam.qualitystring_to_array("I" * length)
+    if mate_chrom is not None:
+        r.next_reference_id = list(CONTIGS).index(mate_chrom)
+        r.next_reference_start = mate_start
+    r.template_length = tlen
+    return r
+
+
+def _pair(name, chrom, fwd, rev, proper=True, extra=0, read1_forward=True):
+    """A forward mate at fwd=(start, length) and a reverse mate at rev=(start, length)."""
+    tlen = rev[0] + rev[1] - fwd[0]
+    flag = 0x1 | (0x2 if proper else 0) | extra
+    fwd_flag = flag | 0x20 | (0x40 if read1_forward else 0x80)
+    rev_flag = flag | 0x10 | (0x80 if read1_forward else 0x40)
+    return [_read(name, chrom, fwd[0], fwd[1], fwd_flag, chrom, rev[0], tlen),
+            _read(name, chrom, rev[0], rev[1], rev_flag, chrom, fwd[0], -tlen)]
+
+
+def _write_bam(path, reads, index=True):
+    header = {"HD": {"VN": "1.6", "SO": "coordinate"}, "SQ": [{"SN": c, "LN": n} for c, n in CONTIGS.items()]}
+    unsorted = str(path) + ".unsorted.bam"
+    with pysam.AlignmentFile(unsorted, "wb", header=header) as out:
+        for r in reads:
+            out.write(r)
+    pysam.sort("-o", str(path), unsorted)
+    if index:
+        pysam.index(str(path))
+    return str(path)
+
+
+def _ref_reads():
+    reads = []
+    reads += _pair("a", "chr1", (120, 30), (160, 30))            # both mates in p1: once
+    reads += _pair("b", "chr1", (150, 30), (320, 30))            # spans p1 and p2: once in each
+    reads += _pair("c", "chr1", (250, 30), (420, 30))            # mates outside, fragment covers p2
+    reads += [_read("d", "chr1", 110, 30, 0)]                    # unpaired: ignored
+    reads += _pair("e", "chr1", (1010, 30), (1050, 30), proper=False)      # improper: ignored
+    reads += _pair("f", "chr1", (1010, 30), (1060, 30), extra=0x400)       # flagged duplicate: ignored
+    reads += _pair("g", "chr1", (1010, 30), (1050, 30))          # p3
+    reads += _pair("h", "chr1", (40, 30), (70, 30))              # ends where p1 starts: no overlap
+    reads += _pair("i", "chr2", (10, 30), (100, 30))             # no peak
+    reads += _pair("j", "chr1", (130, 40), (140, 40))            # mates overlap each other in p1: once
+    reads += [_read("g", "chr1", 310, 30, 0x1 | 0x2 | 0x100 | 0x40, "chr1", 1050)]  # secondary: ignored
+    reads += [_read("o", "chr1", 310, 30, 0x1 | 0x2 | 0x40 | 0x20, "chr1", 600, 320)]  # orphan
+    reads += _pair("m", "chr1", (1090, 30), (1150, 30), read1_forward=False)  # read1 reverse: p3
+    return reads
+
+
+def _alt_reads():
+    reads = _pair("A1", "chr1", (100, 30), (170, 30))
+    for k in range(3):
+        reads += _pair(f"A3_{k}", "chr1", (1000 + 10 * k, 30), (1060, 30))
+    reads += _pair("A4", "chr2", (550, 30), (590, 30))
+    return reads
+
+
+@pytest.fixture(scope="module")
+def bams(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("counts")
+    return {
+        "S1": {"ref": _write_bam(tmp / "S1.ref.bam", _ref_reads()), "alt": _write_bam(tmp / "S1.alt.bam", _alt_reads())},
+        "S2": {"ref": _write_bam(tmp / "S2.ref.bam", _pair("z", "chr1", (330, 30), (360, 30))),
+               "alt": _write_bam(tmp / "S2.alt.bam", [])},
+    }
+
+
+def test_exact_counts_one_sample(bams):
+    table = count_fragments(bams["S1"], PEAKS)
+    assert list(table.columns) == COUNT_COLUMNS
+    assert table["peak"].tolist() == ["p1", "p2", "p3", "p4"]
+    assert table["ref_count"].tolist() == [3, 2, 2, 0]
+    assert table["alt_count"].tolist() == [1, 0, 3, 1]
+    assert table["ref_count"].dtype == np.int64 and table["alt_count"].dtype == np.int64
+    assert table["ln_ratio"].tolist() == pytest.approx([math.log(4 / 2), math.log(3 / 1), math.log(3 / 4), math.log(1 / 2)])
+
+
+def test_bam_totals_orphans_and_skipped(bams):
+    result = count_bam(bams["S1"]["ref"], PEAKS)
+    assert result.fragments == 8           # a b c g h i j m
+    assert result.in_peaks == 6            # all but h and i
+    assert result.orphans == 1             # o
+    assert result.skipped_reads == 6       # d, e (2), f (2), secondary g
+    assert result.frip == pytest.approx(0.75)
+    assert frip(bams["S1"]["ref"], PEAKS) == pytest.approx(0.75)
+
+
+def test_overlapping_peaks_each_counted(bams):
+    peaks = pd.DataFrame({"chrom": ["chr1", "chr1"], "start": [100, 150], "end": [200, 350], "name": ["p1", "q"]})
+    assert count_bam(bams["S1"]["ref"], peaks).counts.tolist() == [3, 4]   # q: a b c j
+    assert count_bam(bams["S1"]["ref"], peaks).in_peaks == 4
+
+
+def test_counts_do_not_depend_on_peak_order(bams):
+    shuffled = PEAKS.iloc[[3, 1, 0, 2]].reset_index(drop=True)
+    table = count_fragments(bams["S1"], shuffled).set_index("peak")
+    assert table.loc[["p1", "p2", "p3", "p4"], "ref_count"].tolist() == [3, 2, 2, 0]
+
+
+def test_samples_summed_and_long_table(bams, tmp_path):
+    long, qc = count_fragments_per_sample(bams, PEAKS)
+    assert list(long.columns) == LONG_COLUMNS
+    assert long.iloc[:4].values.tolist() == [["p1", "S1", "ref", 3], ["p1", "S1", "alt", 1],
+                                             ["p1", "S2", "ref", 0], ["p1", "S2", "alt", 0]]
+    s2 = long[(long["sample"] == "S2") & (long["allele"] == "ref")]
+    assert s2["count"].tolist() == [0, 1, 0, 0]
+    wide = allele_count_table(long, PEAKS)
+    assert wide["ref_count"].tolist() == [3, 3, 2, 0]
+    assert wide["alt_count"].tolist() == [1, 0, 3, 1]
+    pd.testing.assert_frame_equal(wide, count_fragments({"ref": [bams["S1"]["ref"], bams["S2"]["ref"]],
+                                                         "alt": [bams["S1"]["alt"], bams["S2"]["alt"]]}, PEAKS))
+    assert qc[["sample", "allele", "fragments", "fragments_in_peaks"]].values.tolist() == [
+        ["S1", "ref", 8, 6], ["S1", "alt", 5, 5], ["S2", "ref", 1, 1], ["S2", "alt", 0, 0]]
+    assert math.isnan(qc["frip"].iloc[3])
+    assert frip_table(bams, PEAKS)["frip"].iloc[:3].tolist() == pytest.approx([0.75, 1.0, 1.0])
+
+    write_count_tables(long, wide, tmp_path / "c.tsv", tmp_path / "c_long.tsv")
+    back = pd.read_csv(tmp_path / "c.tsv", sep="\t")
+    assert list(back.columns) == COUNT_COLUMNS
+    assert back["ln_ratio"].tolist() == pytest.approx(wide["ln_ratio"].tolist(), abs=1e-6)
+    assert pd.read_csv(tmp_path / "c_long.tsv", sep="\t").shape == (16, 4)
+
+
+def test_counts_are_deterministic(bams):
+    a = count_fragments_per_sample(bams, PEAKS)[0]
+    b = count_fragments_per_sample(bams, PEAKS)[0]
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_missing_index_and_unknown_contig_are_named(tmp_path, bams):
+    noindex = _write_bam(tmp_path / "noindex.bam", _alt_reads(), index=False)
+    with pytest.raises(FileNotFoundError, match=r"noindex\.bam: BAM has no index"):
+        count_bam(noindex, PEAKS)
+    bad = pd.DataFrame({"chrom": ["chrX"], "start": [0], "end": [10], "name": ["x"]})
+    with pytest.raises(ValueError, match=r"S1\.ref\.bam: peak chromosome\(s\) \['chrX'\] are not in the BAM"):
+        count_bam(bams["S1"]["ref"], bad)
+    with pytest.raises(ValueError, match="alleles"):
+        count_fragments({"ref": bams["S1"]["ref"]}, PEAKS)
+
+
+def test_overlap_counts_match_brute_force():
+    rng = np.random.default_rng(3)
+    s = rng.integers(0, 2000, 3000)
+    e = s + rng.integers(1, 300, 3000)
+    ps = rng.integers(0, 2000, 200)
+    pe = ps + rng.integers(1, 400, 200)
+    brute = [int(((s < b) & (e > a)).sum()) for a, b in zip(ps, pe)]
+    assert overlap_counts(s, e, ps, pe).tolist() == brute
+    any_hit = sum(any(si < b and ei > a for a, b in zip(ps, pe)) for si, ei in zip(s, e))
+    assert fragments_in_intervals(s, e, ps, pe) == any_hit
+
+
+# --- Picard MarkDuplicates helpers
+
+
+def test_picard_command_puts_jvm_options_first():
+    assert picard_command("PicardCommandLine", "-Xmx2g") == ["PicardCommandLine", "-Xmx2g"]
+    assert picard_command("java -jar /usr/share/java/picard.jar", "-Xmx4g -XX:ParallelGCThreads=1") == [
+        "java", "-Xmx4g", "-XX:ParallelGCThreads=1", "-jar", "/usr/share/java/picard.jar"]
+    cmd = markduplicates_command("picard", "-Xmx1g", "in.bam", "out.bam", "m.txt", "tmp")
+    assert cmd[:3] == ["picard", "-Xmx1g", "MarkDuplicates"]
+    assert cmd[3:] == ["-I", "in.bam", "-O", "out.bam", "-M", "m.txt", "--REMOVE_DUPLICATES", "true",
+                       "--ASSUME_SORT_ORDER", "coordinate", "--VALIDATION_STRINGENCY", "LENIENT", "--TMP_DIR", "tmp"]
+    with pytest.raises(ValueError):
+        picard_command("", "")
+
+
+def test_java_heap():
+    assert java_heap_mb("-Xmx2g") == 2048
+    assert java_heap_mb("-Xms1g -Xmx512m") == 512
+    assert java_heap_mb("") == 2048
+
+
+METRICS = """## htsjdk.samtools.metrics.StringHeader
+# MarkDuplicates INPUT=[in.bam] ...
+## htsjdk.samtools.metrics.StringHeader
+# Started on: Mon Jan 01 00:00:00 UTC 2024
+
+## METRICS CLASS\tpicard.sam.DuplicationMetrics
+LIBRARY\tUNPAIRED_READS_EXAMINED\tREAD_PAIRS_EXAMINED\tSECONDARY_OR_SUPPLEMENTARY_RDS\tUNMAPPED_READS\tUNPAIRED_READ_DUPLICATES\tREAD_PAIR_DUPLICATES\tREAD_PAIR_OPTICAL_DUPLICATES\tPERCENT_DUPLICATION\tESTIMATED_LIBRARY_SIZE
+{rows}
+
+## HISTOGRAM\tjava.lang.Double
+BIN\tCoverageMult\tall_sets
+1.0\t1.1\t1
+"""
+
+
+def test_read_markduplicates_metrics(tmp_path):
+    path = tmp_path / "m.txt"
+    path.write_text(METRICS.format(rows="Unknown Library\t2\t1000\t0\t0\t0\t50\t0\t0.04995\t9500"))
+    m = read_markduplicates_metrics(path)
+    assert m["READ_PAIRS_EXAMINED"] == 1000 and m["READ_PAIR_DUPLICATES"] == 50
+    assert m["PERCENT_DUPLICATION"] == pytest.approx(0.04995)
+    assert m["LIBRARY"] == "Unknown Library" and m["ESTIMATED_LIBRARY_SIZE"] == 9500
+
+    path.write_text(METRICS.format(rows="L1\t0\t100\t0\t0\t0\t10\t0\t0.1\t\nL2\t0\t300\t0\t0\t0\t10\t0\t0.033\t"))
+    m = read_markduplicates_metrics(path)
+    assert m["READ_PAIRS_EXAMINED"] == 400 and m["READ_PAIR_DUPLICATES"] == 20
+    assert m["PERCENT_DUPLICATION"] == pytest.approx(0.05)
+
+    bad = tmp_path / "bad.txt"
+    bad.write_text("not a metrics file\n")
+    with pytest.raises(ValueError, match=r"bad\.txt: no '## METRICS CLASS'"):
+        read_markduplicates_metrics(bad)
