@@ -14,7 +14,13 @@ configfile: "config/config.yaml"
 
 
 include: "rules/common.smk"
+include: "rules/reads_common.smk"
 include: "rules/simulate.smk"
+include: "rules/sra.smk"
+include: "rules/trim.smk"
+include: "rules/reference.smk"
+include: "rules/align.smk"
+include: "rules/alleles.smk"
 
 
 rule all:

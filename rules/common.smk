@@ -37,7 +37,10 @@ def genome_of(dataset):
 
 def all_targets():
     """Final outputs of every stage that exists, for every dataset."""
-    return [f"results/{ds}/validation/simulation.tsv" for ds in SIMULATED_DATASETS]
+    targets = [f"results/{ds}/validation/simulation.tsv" for ds in SIMULATED_DATASETS]
+    for ds in DATASETS:
+        targets += [f"results/{ds}/alleles/{s}.split.json" for s in samples_of(ds)]
+    return targets
 
 
 # --- simulation helpers
@@ -109,3 +112,15 @@ def bowtie2_index_files(wildcards):
         prefix + ext
         for ext in (".1.bt2", ".2.bt2", ".3.bt2", ".4.bt2", ".rev.1.bt2", ".rev.2.bt2")
     ]
+
+
+def reads_qc_inputs(wildcards):
+    ds, samples = wildcards.dataset, samples_of(wildcards.dataset)
+    return {
+        "trim_r1": [f"results/{ds}/trimmed/{s}_R1.trimming_report.txt" for s in samples],
+        "trim_r2": [f"results/{ds}/trimmed/{s}_R2.trimming_report.txt" for s in samples],
+        "split": [f"results/{ds}/alleles/{s}.split.json" for s in samples],
+        "dedup_ref": [f"results/{ds}/dedup/{s}.ref.metrics.txt" for s in samples],
+        "dedup_alt": [f"results/{ds}/dedup/{s}.alt.metrics.txt" for s in samples],
+        "counts_per_sample": f"results/{ds}/counts/allele_counts_per_sample.tsv",
+    }

@@ -36,6 +36,7 @@ rule mark_duplicates:
         marked=lambda wc, output: marked_bam(output),
         names=lambda wc, output: f"{output.bam}.blacklisted_names.txt",
         blacklist=blacklist_bed() or "",
+        use_blacklist=int(bool(blacklist_bed())),
     conda:
         "../envs/reads.yaml"
     log:
@@ -50,7 +51,7 @@ rule mark_duplicates:
         """
         mkdir -p {params.tmp_dir:q}
         {params.picard} > {log:q} 2>&1
-        if [ -n {params.blacklist:q} ]; then
+        if [ {params.use_blacklist} -eq 1 ]; then
             bedtools intersect -u -abam {params.marked:q} -b {params.blacklist:q} \
                 | samtools view - | cut -f 1 | sort -u > {params.names:q}
             samtools view -h {params.marked:q} \

@@ -316,3 +316,57 @@ def test_empty_given_peak_set_fails_naming_the_file(setup, tmp_path):
     assert f"{empty}: the peak set is empty" in log
     assert str(empty) in out
     assert not (work / f"results/{DATASET}/peaks/peaks.bed").exists()
+
+
+@pytest.fixture(scope="module")
+def chip_run(setup, tmp_path_factory):
+    """The other branches: ChIP (no shift), one sample (no pooling), no blacklist, a given SAF
+    peak set (no MACS3), RPGC tracks (effective genome size)."""
+    tmp = tmp_path_factory.mktemp("chip_rules")
+    sheet = tmp / "samples.tsv"
+    for mate in (1, 2):
+        (tmp / f"S1_{mate}.fq.gz").write_bytes(b"")
+    sheet.write_text("sample\tunit\tfastq_1\tfastq_2\nS1\tL001\tS1_1.fq.gz\tS1_2.fq.gz\n")
+    saf = tmp / "given.saf"
+    saf.write_text("GeneID\tChr\tStart\tEnd\tStrand\n"
+                   + "".join(f"ocr{i}\t{c}\t{x - 149}\t{x + 150}\t+\n" for i, (c, x) in enumerate(CENTRES[::-1])))
+    config = yaml.safe_load(yaml.safe_dump(setup["config"]))
+    config["duplicates"]["blacklist"] = ""
+    config["tracks"]["normalize"] = "RPGC"
+    config["datasets"] = {"chip_test": {"genome": "g", "assay": "chip", "samples": str(sheet), "peaks": str(saf)}}
+    cfg = tmp / "config.yaml"
+    cfg.write_text(yaml.safe_dump(config))
+    work = tmp / "work"
+    (work / "results/chip_test/alleles").mkdir(parents=True)
+    for a in ("ref", "alt"):
+        for suffix in (".bam", ".bam.bai"):
+            shutil.copy(setup["work"] / f"results/{DATASET}/alleles/S1.{a}{suffix}", work / f"results/chip_test/alleles/S1.{a}{suffix}")
+    res = _snakemake("--directory", str(work), "--configfile", str(cfg), "--cores", "2", "-p", cwd=tmp)
+    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-6000:]
+    return {"work": work, "out": res.stdout + res.stderr, "frags": setup["frags"]}
+
+
+def test_chip_branches(chip_run):
+    work, out = chip_run["work"], chip_run["out"]
+    for absent in ("tn5_shift", "call_peaks", "pool_allele_bams"):
+        assert f"rule {absent}:" not in out
+    assert "--effectiveGenomeSize $(cat results/chip_test/peaks/effective_genome_size.txt)" in out
+    assert "normalization: 1x (effective genome size 100000)" in (work / "results/logs/bigwig/chip_test/ref.log").read_text()
+    assert not list((work / "results/chip_test/dedup").glob("*.marked.bam"))
+    peaks = pd.read_csv(work / "results/chip_test/peaks/peaks.bed", sep="\t", header=None)
+    assert peaks[3].tolist() == [f"ocr{i}" for i in range(9, -1, -1)]        # FASTA order, given names
+    assert ((peaks[2] - peaks[1]) == 300).all()                               # own coordinates, SAF -> BED
+    wide = pd.read_csv(work / "results/chip_test/counts/allele_counts.tsv", sep="\t")
+    # unshifted fragments; the blacklisted pair stays (no blacklist configured)
+    for col, allele in (("ref_count", "ref"), ("alt_count", "alt")):
+        frags = chip_run["frags"][("S1", allele)]
+        expected = [sum(1 for _, c, s, e, _ in frags if c == pc and s < pe and e > ps)
+                    for pc, ps, pe in zip(peaks[0], peaks[1], peaks[2])]
+        assert wide[col].tolist() == expected
+    m = read_markduplicates_metrics(work / "results/chip_test/dedup/S1.ref.metrics.txt")
+    assert m["READ_PAIR_DUPLICATES"] == N_DUPLICATES
+    import pyBigWig
+
+    bw = pyBigWig.open(str(work / "results/chip_test/tracks/ref.bw"))
+    assert bw.chroms() == CONTIGS
+    bw.close()
