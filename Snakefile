@@ -15,12 +15,18 @@ configfile: "config/config.yaml"
 
 include: "rules/common.smk"
 include: "rules/reads_common.smk"
+include: "rules/counts_common.smk"
 include: "rules/simulate.smk"
 include: "rules/sra.smk"
 include: "rules/trim.smk"
 include: "rules/reference.smk"
 include: "rules/align.smk"
 include: "rules/alleles.smk"
+include: "rules/dedup.smk"
+include: "rules/atac.smk"
+include: "rules/peaks.smk"
+include: "rules/counts.smk"
+include: "rules/qc.smk"
 
 
 rule all:

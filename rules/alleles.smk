@@ -22,6 +22,7 @@ rule split_alleles:
         min_mapq=config["alignment"]["min_mapq"],
         exclude=config["alignment"]["exclude_contigs"],
         seed=config["assignment"]["tie_seed"],
+        tie_key=config["assignment"]["tie_key"],
     log:
         "results/logs/split_alleles/{dataset}/{sample}.log",
     benchmark:

@@ -1,4 +1,6 @@
 # Shared setup: config and sample-sheet validation, wildcard constraints, path helpers.
+import os
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -6,6 +8,12 @@ from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
 from deepallele import workflow as daw
+
+# Tools installed with the workflow's Python (macs3, deeptools, the deepallele CLI) must be
+# found by shell jobs even when snakemake is called as .venv/bin/snakemake without activation.
+_PYTHON_BIN = str(Path(sys.executable).parent)
+if _PYTHON_BIN not in os.environ.get("PATH", "").split(os.pathsep):
+    os.environ["PATH"] = _PYTHON_BIN + os.pathsep + os.environ.get("PATH", "")
 
 CONFIG_SOURCE = ", ".join(map(str, workflow.configfiles)) or "config"
 try:
@@ -39,7 +47,9 @@ def all_targets():
     """Final outputs of every stage that exists, for every dataset."""
     targets = [f"results/{ds}/validation/simulation.tsv" for ds in SIMULATED_DATASETS]
     for ds in DATASETS:
-        targets += [f"results/{ds}/alleles/{s}.split.json" for s in samples_of(ds)]
+        targets += counts_stage_targets(ds)
+        targets += [f"results/{ds}/qc/reads_qc.tsv", f"results/benchmarks/reads_{ds}.tsv"]
+    targets += [f"results/{ds}/validation/reads.tsv" for ds in SIMULATED_DATASETS]
     return targets
 
 
@@ -103,7 +113,8 @@ def trimmed_reads(wildcards):
 
 
 def samples_of(dataset):
-    return sorted(UNITS[dataset]["sample"].unique())
+    """Sample names of a dataset, in sample-sheet order."""
+    return list(UNITS[dataset]["sample"].unique())
 
 
 def bowtie2_index_files(wildcards):

@@ -30,7 +30,7 @@ rule allele_counts:
 
 rule pool_allele_bams:
     input:
-        bams=lambda wc: [final_allele_bam(wc.dataset, s, wc.allele) for s in dataset_samples(wc.dataset)],
+        bams=lambda wc: [final_allele_bam(wc.dataset, s, wc.allele) for s in samples_of(wc.dataset)],
     output:
         bam=temp("results/{dataset}/tracks/{allele}.pooled.bam"),
         bai=temp("results/{dataset}/tracks/{allele}.pooled.bam.bai"),

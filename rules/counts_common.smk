@@ -3,11 +3,6 @@
 # genome_of().
 
 
-def dataset_samples(dataset):
-    """Sample names of a dataset, in sample-sheet order."""
-    return list(UNITS[dataset]["sample"].unique())
-
-
 def dedup_bam(dataset, sample, allele):
     return f"results/{dataset}/dedup/{sample}.{allele}.bam"
 
@@ -21,17 +16,17 @@ def final_allele_bam(dataset, sample, allele):
 
 def final_allele_bams(dataset):
     """Every sample's ref and alt final BAM of a dataset (samples in sheet order, ref first)."""
-    return [final_allele_bam(dataset, s, a) for s in dataset_samples(dataset) for a in ("ref", "alt")]
+    return [final_allele_bam(dataset, s, a) for s in samples_of(dataset) for a in ("ref", "alt")]
 
 
 def final_bams_by_sample(dataset):
     """{sample: {"ref": bam, "alt": bam}} of the final BAMs (the counting script's input)."""
-    return {s: {a: final_allele_bam(dataset, s, a) for a in ("ref", "alt")} for s in dataset_samples(dataset)}
+    return {s: {a: final_allele_bam(dataset, s, a) for a in ("ref", "alt")} for s in samples_of(dataset)}
 
 
 def track_bam(dataset, allele):
     """BAM behind an allele's coverage track: the sample's final BAM, or all samples pooled."""
-    samples = dataset_samples(dataset)
+    samples = samples_of(dataset)
     if len(samples) == 1:
         return final_allele_bam(dataset, samples[0], allele)
     return f"results/{dataset}/tracks/{allele}.pooled.bam"
@@ -70,7 +65,7 @@ def counts_stage_targets(dataset):
         *(f"results/{dataset}/tracks/{a}.bw" for a in ("ref", "alt")),
         *(
             f"results/{dataset}/dedup/{s}.{a}.metrics.txt"
-            for s in dataset_samples(dataset)
+            for s in samples_of(dataset)
             for a in ("ref", "alt")
         ),
     ]

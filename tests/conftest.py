@@ -28,3 +28,21 @@ def tiny_sim(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("sim")
     assert main(["simulate", "--config", str(TINY_CONFIG), "--outdir", str(out)]) == 0
     return out
+
+
+def run_snakemake(*args: str, cwd: Path | None = None):
+    """Run the repository's workflow with this interpreter's snakemake; returns CompletedProcess."""
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), *args],
+                          capture_output=True, text=True, cwd=cwd or REPO)
+
+
+@pytest.fixture(scope="session")
+def tiny_run(tmp_path_factory) -> Path:
+    """The whole workflow run once on the tiny config (real tools, 2 cores)."""
+    work = tmp_path_factory.mktemp("tiny_workflow")
+    res = run_snakemake("--directory", str(work), "--configfile", str(TINY_CONFIG), "--cores", "2")
+    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-6000:]
+    return work

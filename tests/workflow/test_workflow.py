@@ -28,15 +28,6 @@ def test_demo_dag_resolves(repo, tmp_path):
         assert rule in res.stdout
 
 
-@pytest.fixture(scope="module")
-def tiny_run(repo, tmp_path_factory) -> Path:
-    work = tmp_path_factory.mktemp("tiny_workflow")
-    res = snakemake(repo, "--directory", str(work), "--configfile", str(repo / "tests/data/tiny_config.yaml"),
-                    "--cores", "2")
-    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-5000:]
-    return work
-
-
 def _metrics(path: Path) -> dict:
     table = pd.read_csv(path, sep="\t")
     assert list(table.columns) == ["metric", "value", "goal"]

@@ -6,7 +6,8 @@ pair. Walking them in lock step avoids sorting both by name, and lets each pair 
 
 1. filtered on each genome (proper pair, MAPQ, contig names; see :mod:`.filter`),
 2. assigned to an allele by its scores on both genomes (``po`` 1 ref / 2 strain / 3 tie; see
-   :mod:`.assign`; ties split by a seeded hash of the read name),
+   :mod:`.assign`; ties split by a seeded hash of the fragment's reference coordinates, so
+   PCR duplicates of a tie land in the same allele; the read name can be hashed instead),
 3. lifted to reference coordinates **only when its strain record is written** (strain-specific
    pairs and the strain half of the ties; see :mod:`.liftover`).
 
@@ -17,6 +18,7 @@ anything but the inputs themselves.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import tempfile
 from collections import Counter
 from pathlib import Path
@@ -32,7 +34,8 @@ OUTPUT_KEYS = ("ref", "alt", "ref_only", "alt_only")
 
 
 def split_alleles(ref_bam, strain_bam, chain, outputs: dict, min_mapq: int = 2, exclude=None,
-                  seed: int = 0, threads: int = 1, summary_json=None, tmp_dir=None) -> dict:
+                  seed: int = 0, threads: int = 1, summary_json=None, tmp_dir=None,
+                  tie_key: str = "fragment") -> dict:
     """Filter, assign and lift read pairs aligned to both genomes, in one pass.
 
     Parameters
@@ -50,6 +53,10 @@ def split_alleles(ref_bam, strain_bam, chain, outputs: dict, min_mapq: int = 2, 
         Contig-name globs whose alignments are dropped.
     seed : int
         Tie-splitting seed.
+    tie_key : {"fragment", "name"}
+        What the tie-splitting hash reads: the fragment's coordinates on the reference
+        (default; PCR duplicates of a tie stay together, so duplicate removal per allele still
+        finds them) or the read name (the suspenders-style split).
     threads : int
         Threads for BAM compression and sorting (results do not depend on it).
     summary_json : str or pathlib.Path, optional
@@ -64,51 +71,59 @@ def split_alleles(ref_bam, strain_bam, chain, outputs: dict, min_mapq: int = 2, 
         counts ``ref``, ``alt``, ``tie``, ``tie_to_ref``, ``tie_to_alt``, ``unassigned``; lift
         counts.
     """
+    if tie_key not in ("fragment", "name"):
+        raise ValueError(f"tie_key must be 'fragment' or 'name', not {tie_key!r}")
     unknown = set(outputs) - set(OUTPUT_KEYS)
     if unknown or not {"ref", "alt"} <= set(outputs):
         raise ValueError(f"outputs must have 'ref' and 'alt' (and may have ref_only/alt_only), got {sorted(outputs)}")
-    coordmap = chain if isinstance(chain, CoordinateMap) else CoordinateMap.load(chain)
+    chain_path = None if isinstance(chain, CoordinateMap) else Path(chain)
+    coordmap = chain if chain_path is None else CoordinateMap.load(chain_path)
     outputs = {k: Path(v) for k, v in outputs.items()}
     threads = max(int(threads), 1)
-    counts: Counter = Counter()
-    lift_counts: Counter = Counter()
-    filters = {"ref": FilterStats(), "strain": FilterStats()}
+    with pysam.AlignmentFile(str(ref_bam), check_sq=False) as ref_in, \
+            pysam.AlignmentFile(str(strain_bam), check_sq=False) as strain_in:
+        ref_sizes = dict(zip(ref_in.references, ref_in.lengths))
+        if ref_sizes != coordmap.ref_sizes:
+            raise ValueError(f"{ref_bam}: its contigs/lengths differ from the reference of {chain}")
+        strain_sizes = dict(zip(strain_in.references, strain_in.lengths))
+        if strain_sizes != coordmap.strain_sizes:
+            raise ValueError(f"{strain_bam}: its contigs/lengths differ from the strain genome of {chain}")
     tmp_root = Path(tmp_dir) if tmp_dir else outputs["ref"].parent
     tmp_root.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=tmp_root, prefix=".alleles.") as tmp:
         tmp = Path(tmp)
-        with pysam.AlignmentFile(str(ref_bam), check_sq=False, threads=threads) as ref_in, \
-                pysam.AlignmentFile(str(strain_bam), check_sq=False, threads=threads) as strain_in:
-            ref_sizes = dict(zip(ref_in.references, ref_in.lengths))
-            if ref_sizes != coordmap.ref_sizes:
-                raise ValueError(f"{ref_bam}: its contigs/lengths differ from the reference of {chain}")
-            strain_sizes = dict(zip(strain_in.references, strain_in.lengths))
-            if strain_sizes != coordmap.strain_sizes:
-                raise ValueError(f"{strain_bam}: its contigs/lengths differ from the strain genome of {chain}")
-            patterns = list(exclude or [])
-            drop = {"ref": {ref_in.get_tid(n) for n in excluded_contigs(list(ref_in.references), patterns)},
-                    "strain": {strain_in.get_tid(n) for n in excluded_contigs(list(strain_in.references), patterns)}}
-            lifted_header = _lifted_header(strain_in.header, ref_sizes,
-                                           f"split_alleles {ref_bam} {strain_bam} chain={chain} seed={seed}")
-            out_index = {name: k for k, name in enumerate(ref_sizes)}
-            strain_names = list(strain_in.references)
-            lifter = _GroupLifter(AlignmentLifter(coordmap), strain_names,
-                                  [out_index[n] for n in strain_names], None, lift_counts)
-            headers = {"ref": ref_in.header, "ref_only": ref_in.header,
-                       "alt": lifted_header, "alt_only": lifted_header}
-            sinks = {k: pysam.AlignmentFile(str(tmp / f"{k}.bam"), "wbu", header=headers[k])
-                     for k in outputs}
-            try:
-                _walk(ref_in, strain_in, str(ref_bam), str(strain_bam), drop, min_mapq, seed,
-                      lifter, sinks, filters, counts)
-            finally:
-                for sink in sinks.values():
-                    sink.close()
+        job = dict(ref_bam=str(ref_bam), strain_bam=str(strain_bam), coordmap=coordmap, keys=sorted(outputs),
+                   min_mapq=min_mapq, exclude=list(exclude or []), seed=seed, tie_key=tie_key, tmp=str(tmp),
+                   description=f"split_alleles {ref_bam} {strain_bam} chain={chain} seed={seed}")
+        workers = min(threads, 8)
+        if workers == 1:
+            results = [_walk_part(0, 1, job)]
+        else:
+            # fork: workers inherit the loaded coordinate map; each walks every pair but works
+            # only on its share of fixed-size chunks, writing one file per chunk and output
+            ctx = multiprocessing.get_context("fork")
+            with ctx.Pool(workers) as pool:
+                results = pool.starmap(_walk_part, [(w, workers, job) for w in range(workers)])
+        counts: Counter = Counter()
+        lift_counts: Counter = Counter()
+        filters = {"ref": FilterStats(), "strain": FilterStats()}
+        n_chunks = 0
+        for part_counts, part_lift, part_filters, part_chunks in results:
+            counts.update(part_counts)
+            lift_counts.update(part_lift)
+            for side in filters:
+                for field, value in part_filters[side].items():
+                    setattr(filters[side], field, getattr(filters[side], field) + value)
+            n_chunks = max(n_chunks, part_chunks)
         for key, path in outputs.items():
+            # chunks back in input order, then sorted: the result is the same for any worker count
+            chunk_files = [str(tmp / f"{key}.{c:06d}.bam") for c in range(n_chunks)]
+            joined = tmp / f"{key}.bam"
+            pysam.cat("--no-PG", "-o", str(joined), *chunk_files, catch_stdout=False)
             part = path.with_name(path.name + ".part")
             # level 1: these BAMs are read again at once (dedup); speed matters more than size
-            pysam.sort("--no-PG", "-l", "1", "-m", "512M", "-@", str(threads), "-T", str(tmp / f"{key}.sort"), "-o", str(part),
-                       str(tmp / f"{key}.bam"), catch_stdout=False)
+            pysam.sort("--no-PG", "-l", "1", "-m", "512M", "-@", str(threads), "-T", str(tmp / f"{key}.sort"),
+                       "-o", str(part), str(joined), catch_stdout=False)
             part.replace(path)
             pysam.index(str(path))
     summary = {"pairs": counts["pairs"],
@@ -120,6 +135,33 @@ def split_alleles(ref_bam, strain_bam, chain, outputs: dict, min_mapq: int = 2, 
     if summary_json:
         Path(summary_json).write_text(json.dumps(summary, indent=1) + "\n")
     return summary
+
+
+#: read pairs per chunk of work (and per temporary file of each output)
+CHUNK_PAIRS = 65536
+
+
+def _walk_part(worker: int, n_workers: int, job: dict):
+    """Process chunks ``worker, worker + n_workers, ...`` of the pairs; one file per chunk."""
+    counts: Counter = Counter()
+    lift_counts: Counter = Counter()
+    filters = {"ref": FilterStats(), "strain": FilterStats()}
+    tmp = Path(job["tmp"])
+    with pysam.AlignmentFile(job["ref_bam"], check_sq=False) as ref_in, \
+            pysam.AlignmentFile(job["strain_bam"], check_sq=False) as strain_in:
+        patterns = job["exclude"]
+        drop = {"ref": {ref_in.get_tid(n) for n in excluded_contigs(list(ref_in.references), patterns)},
+                "strain": {strain_in.get_tid(n) for n in excluded_contigs(list(strain_in.references), patterns)}}
+        ref_sizes = dict(zip(ref_in.references, ref_in.lengths))
+        lifted_header = _lifted_header(strain_in.header, ref_sizes, job["description"])
+        out_index = {name: k for k, name in enumerate(ref_sizes)}
+        strain_names = list(strain_in.references)
+        lifter = _GroupLifter(AlignmentLifter(job["coordmap"]), strain_names,
+                              [out_index[n] for n in strain_names], None, lift_counts)
+        headers = {"ref": ref_in.header, "ref_only": ref_in.header, "alt": lifted_header, "alt_only": lifted_header}
+        n_chunks = _walk(ref_in, strain_in, job["ref_bam"], job["strain_bam"], drop, job["min_mapq"], job["seed"],
+                         lifter, filters, counts, job["tie_key"], worker, n_workers, tmp, headers, job["keys"])
+    return counts, lift_counts, {k: v.as_dict() for k, v in filters.items()}, n_chunks
 
 
 def _pair_score(pair, path) -> TemplateScore:
@@ -136,15 +178,96 @@ def _pair_score(pair, path) -> TemplateScore:
     return TemplateScore(2, alignment_score, edit_distance)
 
 
-def _walk(ref_in, strain_in, ref_path, strain_path, drop, min_mapq, seed, lifter, sinks, filters, counts):
+def lift_pair(lifter: _GroupLifter, pair, po: int, choice: str) -> None:
+    """Lift a strain pair in place and tag it; the common case without the general machinery.
+
+    Both mates mapped and each landing on reference bases: rewrite position and CIGAR, keep the
+    originals in ``OP``/``OC``/``OM`` (NM moves to OM, MD and XA go: they describe the strain),
+    and set mate fields and TLEN from the lifted mates. Anything else (a mate inside a strain
+    insertion, supplementary alignments) goes through the general group lifter.
+    """
+    r1, r2 = pair
+    chrom = lifter.in_names[r1.reference_id]
+    lift = lifter.lifter.lift
+    l1 = lift(chrom, r1.reference_start, r1.cigartuples)
+    l2 = lift(chrom, r2.reference_start, r2.cigartuples)
+    if l1 is None or l2 is None or r1.has_tag("SA") or r2.has_tag("SA"):
+        lifter.lift_group([r1, r2])
+        for r in pair:
+            r.set_tag("po", po, value_type="i")
+            r.set_tag("ct", choice, value_type="A")
+        return
+    counts = lifter.counts
+    counts["records"] += 2
+    counts["lifted"] += 2
+    tid = lifter.tid_map[r1.reference_id]
+    for r, lifted in ((r1, l1), (r2, l2)):
+        # one set_tag per tag: pysam's set_tags rebuilds the record through ctypes and is slower
+        r.set_tag("OP", r.reference_start + 1, value_type="i")
+        r.set_tag("OC", r.cigarstring, value_type="Z")
+        if r.has_tag("NM"):
+            r.set_tag("OM", r.get_tag("NM"), value_type="i")
+            r.set_tag("NM", None)
+        if r.has_tag("MD"):
+            r.set_tag("MD", None)
+        if r.has_tag("XA"):
+            r.set_tag("XA", None)
+        r.set_tag("po", po, value_type="i")
+        r.set_tag("ct", choice, value_type="A")
+        r.reference_id = tid
+        r.reference_start = lifted.reference_start
+        if lifted.cigar_changed:
+            counts["cigar_changed"] += 1
+            r.cigartuples = lifted.cigartuples
+    r1.next_reference_id = r2.next_reference_id = tid
+    r1.next_reference_start, r2.next_reference_start = r2.reference_start, r1.reference_start
+    left = min(r1.reference_start, r2.reference_start)
+    span = max(r1.reference_end, r2.reference_end) - left
+    r1_left = r1.reference_start < r2.reference_start or (r1.reference_start == r2.reference_start)
+    r1.template_length = span if r1_left else -span
+    r2.template_length = -r1.template_length
+
+
+def fragment_key(pair) -> str:
+    """A pair's fragment identity as Picard sees duplicates: contig, unclipped 5' ends, strand.
+
+    Splitting ties by a hash of this key (not of the read name) sends PCR duplicates of a tied
+    fragment to the same allele, where duplicate removal finds them.
+    """
+    r1, r2 = pair
+    ends = []
+    for r in (r1, r2):
+        cig = r.cigartuples
+        if r.is_reverse:
+            ends.append(r.reference_end + (cig[-1][1] if cig[-1][0] == 4 else 0))
+        else:
+            ends.append(r.reference_start - (cig[0][1] if cig[0][0] == 4 else 0))
+    return f"{r1.reference_id}:{ends[0]}:{ends[1]}:{int(r1.is_reverse)}"
+
+
+def _walk(ref_in, strain_in, ref_path, strain_path, drop, min_mapq, seed, lifter, filters, counts,
+          tie_key, worker, n_workers, tmp, headers, keys) -> int:
+    """Walk both files pair by pair; handle this worker's chunks. Returns the number of chunks."""
     strain_pairs = iter_pairs(strain_in, strain_path)
-    for ref_pair in iter_pairs(ref_in, ref_path):
+    sinks = {}
+    index = -1
+    for index, ref_pair in enumerate(iter_pairs(ref_in, ref_path)):
         strain_pair = next(strain_pairs, None)
         name = ref_pair[0].query_name
         if strain_pair is None or strain_pair[0].query_name != name:
             other = "the end of the file" if strain_pair is None else strain_pair[0].query_name
             raise ValueError(f"{ref_path} and {strain_path} are out of step at read {name} ({other}); "
                              "both must be bowtie2 --reorder output of the same FASTQ files")
+        chunk, offset = divmod(index, CHUNK_PAIRS)
+        if offset == 0:
+            for sink in sinks.values():
+                sink.close()
+            sinks = {}
+            if chunk % n_workers == worker:
+                sinks = {k: pysam.AlignmentFile(str(tmp / f"{k}.{chunk:06d}.bam"), "wbu", header=headers[k])
+                         for k in keys}
+        if chunk % n_workers != worker:
+            continue
         counts["pairs"] += 1
         ref_status = pair_status(*ref_pair, drop["ref"], min_mapq)
         strain_status = pair_status(*strain_pair, drop["strain"], min_mapq)
@@ -158,24 +281,33 @@ def _walk(ref_in, strain_in, ref_path, strain_path, drop, min_mapq, seed, lifter
             continue
         if po == 3:
             counts["tie"] += 1
-            to_ref = tie_goes_to_ref(name, seed)
+            to_ref = tie_goes_to_ref(fragment_key(ref_pair) if tie_key == "fragment" else name, seed)
             counts["tie_to_ref" if to_ref else "tie_to_alt"] += 1
             targets = ("ref",) if to_ref else ("alt",)
         else:
             counts["ref" if po == 1 else "alt"] += 1
             targets = ("ref", "ref_only") if po == 1 else ("alt", "alt_only")
         if targets[0] == "alt":
-            records = list(strain_pair)
-            lifter.lift_group(records)
+            records = strain_pair
+            lift_pair(lifter, strain_pair, po, choice)
         else:
-            records = list(ref_pair)
-        for read in records:
-            read.set_tag("po", po, value_type="i")
-            read.set_tag("ct", choice, value_type="A")
-            for target in targets:
-                sink = sinks.get(target)
-                if sink is not None:
-                    sink.write(read)
+            records = ref_pair
+            for read in records:
+                read.set_tag("po", po, value_type="i")
+                read.set_tag("ct", choice, value_type="A")
+        for target in targets:
+            sink = sinks.get(target)
+            if sink is not None:
+                sink.write(records[0])
+                sink.write(records[1])
+    for sink in sinks.values():
+        sink.close()
+    n_chunks = index // CHUNK_PAIRS + 1 if index >= 0 else 0
+    if n_chunks == 0 and worker == 0:  # empty input: still one (empty) file per output
+        for k in keys:
+            pysam.AlignmentFile(str(tmp / f"{k}.000000.bam"), "wbu", header=headers[k]).close()
+        n_chunks = 1
     if next(strain_pairs, None) is not None:
         raise ValueError(f"{strain_path} has more read pairs than {ref_path}; both must be bowtie2 "
                          "--reorder output of the same FASTQ files")
+    return n_chunks
