@@ -210,3 +210,9 @@ def tn5_shift(config: dict, dataset: str) -> bool:
     """Whether reads get the Tn5 +4/-5 shift (dataset key, else on for ATAC only)."""
     d = config["datasets"][dataset]
     return bool(d.get("tn5_shift", d["assay"] == "atac"))
+
+
+def sequence_length(config: dict, dataset: str) -> int:
+    """Model input length per allele (dataset key, else 551 ChIP / 330 ATAC as in the paper)."""
+    d = config["datasets"][dataset]
+    return int(d.get("sequence_length", 551 if d["assay"] == "chip" else 330))
