@@ -9,14 +9,10 @@ rule split_alleles:
         strain="results/{dataset}/align/{sample}.strain.raw.bam",
         chain=lambda wc: f"resources/genomes/{genome_of(wc.dataset)}/ref_to_strain.chain",
     output:
-        ref="results/{dataset}/alleles/{sample}.ref.bam",
-        ref_bai="results/{dataset}/alleles/{sample}.ref.bam.bai",
-        alt="results/{dataset}/alleles/{sample}.alt.bam",
-        alt_bai="results/{dataset}/alleles/{sample}.alt.bam.bai",
-        ref_only="results/{dataset}/alleles/{sample}.ref_specific.bam",
-        ref_only_bai="results/{dataset}/alleles/{sample}.ref_specific.bam.bai",
-        alt_only="results/{dataset}/alleles/{sample}.alt_specific.bam",
-        alt_only_bai="results/{dataset}/alleles/{sample}.alt_specific.bam.bai",
+        ref=temp("results/{dataset}/alleles/{sample}.ref.unsorted.bam"),
+        alt=temp("results/{dataset}/alleles/{sample}.alt.unsorted.bam"),
+        ref_only=temp("results/{dataset}/alleles/{sample}.ref_specific.unsorted.bam"),
+        alt_only=temp("results/{dataset}/alleles/{sample}.alt_specific.unsorted.bam"),
         summary="results/{dataset}/alleles/{sample}.split.json",
     params:
         min_mapq=config["alignment"]["min_mapq"],
@@ -35,3 +31,24 @@ rule split_alleles:
         runtime=240,
     script:
         "../scripts/split_alleles.py"
+
+
+rule sort_allele_bam:
+    input:
+        bam="results/{dataset}/alleles/{sample}.{kind}.unsorted.bam",
+    output:
+        bam="results/{dataset}/alleles/{sample}.{kind}.bam",
+        bai="results/{dataset}/alleles/{sample}.{kind}.bam.bai",
+    wildcard_constraints:
+        kind="ref|alt|ref_specific|alt_specific",
+    log:
+        "results/logs/sort_allele_bam/{dataset}/{sample}.{kind}.log",
+    conda:
+        "../envs/reads.yaml"
+    threads: config["threads"]["samtools"]
+    resources:
+        mem_mb=2000,
+        runtime=120,
+    shell:
+        "(samtools sort -@ {threads} -m 512M -o {output.bam} {input.bam}"
+        " && samtools index {output.bam}) 2> {log}"

@@ -1,5 +1,4 @@
 # Shared setup: config and sample-sheet validation, wildcard constraints, path helpers.
-import os
 import sys
 from pathlib import Path
 
@@ -11,9 +10,7 @@ from deepallele import workflow as daw
 
 # Tools installed with the workflow's Python (macs3, deeptools, the deepallele CLI) must be
 # found by shell jobs even when snakemake is called as .venv/bin/snakemake without activation.
-_PYTHON_BIN = str(Path(sys.executable).parent)
-if _PYTHON_BIN not in os.environ.get("PATH", "").split(os.pathsep):
-    os.environ["PATH"] = _PYTHON_BIN + os.pathsep + os.environ.get("PATH", "")
+shell.prefix(f'set -euo pipefail; export PATH="{Path(sys.executable).parent}:$PATH"; ')
 
 CONFIG_SOURCE = ", ".join(map(str, workflow.configfiles)) or "config"
 try:

@@ -34,8 +34,6 @@ rule validate_reads:
         counts="results/{dataset}/counts/allele_counts.tsv",
     output:
         table="results/{dataset}/validation/reads.tsv",
-    params:
-        read_length=lambda wc: simulated_dataset_params(wc.dataset)["read_length"],
     log:
         "results/logs/validate_reads/{dataset}.log",
     conda:

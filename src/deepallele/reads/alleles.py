@@ -35,7 +35,7 @@ OUTPUT_KEYS = ("ref", "alt", "ref_only", "alt_only")
 
 def split_alleles(ref_bam, strain_bam, chain, outputs: dict, min_mapq: int = 2, exclude=None,
                   seed: int = 0, threads: int = 1, summary_json=None, tmp_dir=None,
-                  tie_key: str = "fragment") -> dict:
+                  tie_key: str = "fragment", sort: bool = True) -> dict:
     """Filter, assign and lift read pairs aligned to both genomes, in one pass.
 
     Parameters
@@ -61,6 +61,9 @@ def split_alleles(ref_bam, strain_bam, chain, outputs: dict, min_mapq: int = 2, 
         Threads for BAM compression and sorting (results do not depend on it).
     summary_json : str or pathlib.Path, optional
         Where to write the returned summary.
+    sort : bool
+        Coordinate-sort and index the outputs (default). Without, they are written in input
+        order (the workflow sorts them in a separate job).
     tmp_dir : str or pathlib.Path, optional
         Folder for temporary files (default: next to the ``ref`` output).
 
@@ -118,9 +121,13 @@ def split_alleles(ref_bam, strain_bam, chain, outputs: dict, min_mapq: int = 2, 
         for key, path in outputs.items():
             # chunks back in input order, then sorted: the result is the same for any worker count
             chunk_files = [str(tmp / f"{key}.{c:06d}.bam") for c in range(n_chunks)]
+            part = path.with_name(path.name + ".part")
+            if not sort:
+                pysam.cat("--no-PG", "-o", str(part), *chunk_files, catch_stdout=False)
+                part.replace(path)
+                continue
             joined = tmp / f"{key}.bam"
             pysam.cat("--no-PG", "-o", str(joined), *chunk_files, catch_stdout=False)
-            part = path.with_name(path.name + ".part")
             # level 1: these BAMs are read again at once (dedup); speed matters more than size
             pysam.sort("--no-PG", "-l", "1", "-m", "512M", "-@", str(threads), "-T", str(tmp / f"{key}.sort"),
                        "-o", str(part), str(joined), catch_stdout=False)

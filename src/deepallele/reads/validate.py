@@ -60,14 +60,6 @@ def _overlaps(intervals, chrom: np.ndarray, start: np.ndarray, end: np.ndarray,
     return out
 
 
-def read_truth_spans(truth: pd.DataFrame, read_length: int) -> pd.DataFrame:
-    """Reference-coordinate spans of each pair's two reads (leftmost and rightmost mate)."""
-    length = np.minimum(truth["fragment_length"].to_numpy(), read_length)
-    start, end = truth["ref_start"].to_numpy(), truth["ref_end"].to_numpy()
-    return pd.DataFrame({"left_start": start, "left_end": start + length,
-                         "right_start": end - length, "right_end": end}, index=truth.index)
-
-
 def _ref_len(cigartuples) -> int:
     return sum(n for op, n in cigartuples if op in (0, 2, 3, 7, 8))
 
@@ -108,14 +100,15 @@ def allele_bam_table(bam_path: str | Path) -> pd.DataFrame:
             key = 4 if info[4] >= 0 else 0
             left, right = (other, info) if other[key] <= info[key] else (info, other)
             rows.append((rec.query_name, rec.get_tag("po"), rec.reference_name, left[0], right[1], left[2], right[3],
-                         left[4], right[5], left[6], right[7]))
+                         left[4], right[5], left[6], right[7], left[3], right[2]))
     cols = ["read_name", "po", "chrom", "left", "right", "left_aligned", "right_aligned",
-            "strain_left", "strain_right", "strain_left_aligned", "strain_right_aligned"]
+            "strain_left", "strain_right", "strain_left_aligned", "strain_right_aligned",
+            "left_mate_end", "right_mate_start"]
     return pd.DataFrame(rows, columns=cols).set_index("read_name")
 
 
 def reads_metrics(truth_reads: str | Path, vcf: str | Path, allele_bams: dict[str, list[str]],
-                  read_length: int, counts: str | Path | None = None, truth_regions: str | Path | None = None,
+                  counts: str | Path | None = None, truth_regions: str | Path | None = None,
                   strain_fasta: str | Path | None = None, truth_strain_fasta: str | Path | None = None,
                   min_fragments: int = 50) -> pd.DataFrame:
     """Validation metrics of the read stages.
@@ -128,8 +121,6 @@ def reads_metrics(truth_reads: str | Path, vcf: str | Path, allele_bams: dict[st
         The strain VCF (variant positions).
     allele_bams : dict
         ``{"ref": [...], "alt": [...]}`` allele BAMs (before duplicate removal) of all samples.
-    read_length : int
-        Simulated read length (before trimming).
     counts : str or pathlib.Path, optional
         ``counts/allele_counts.tsv``; with ``truth_regions`` gives the per-peak ratio metric.
     truth_regions : str or pathlib.Path, optional
@@ -157,11 +148,8 @@ def reads_metrics(truth_reads: str | Path, vcf: str | Path, allele_bams: dict[st
     truth = pd.read_csv(truth_reads, sep="\t", usecols=["read_name", "allele", "chrom", "ref_start", "ref_end",
                                                         "allele_start", "allele_end",
                                                         "fragment_length"]).set_index("read_name")
-    spans = read_truth_spans(truth, read_length)
     intervals = _variant_intervals(vcf)
     chrom = truth["chrom"].to_numpy()
-    over_variant = (_overlaps(intervals, chrom, spans["left_start"].to_numpy(), spans["left_end"].to_numpy())
-                    | _overlaps(intervals, chrom, spans["right_start"].to_numpy(), spans["right_end"].to_numpy()))
     spans_indel = _overlaps(intervals, chrom, truth["ref_start"].to_numpy(), truth["ref_end"].to_numpy(),
                             indels_only=True)
 
@@ -174,7 +162,12 @@ def reads_metrics(truth_reads: str | Path, vcf: str | Path, allele_bams: dict[st
     assigned = pd.concat(tables)
     assigned = assigned[~assigned.index.duplicated()]  # a pair appears in one allele BAM only
     joined = assigned.join(truth.drop(columns="chrom"), how="inner")
-    joined["over_variant"] = pd.Series(over_variant, index=truth.index).reindex(joined.index).to_numpy()
+    # a pair "overlaps a variant" when the aligned bases of either mate (reference coordinates,
+    # after trimming and clipping) cover one: only then can the reads tell the alleles apart
+    jchrom = joined["chrom"].to_numpy()
+    joined["over_variant"] = (
+        _overlaps(intervals, jchrom, joined["left_aligned"].to_numpy(), joined["left_mate_end"].to_numpy())
+        | _overlaps(intervals, jchrom, joined["right_mate_start"].to_numpy(), joined["right_aligned"].to_numpy()))
     joined["spans_indel"] = pd.Series(spans_indel, index=truth.index).reindex(joined.index).to_numpy()
     true_po = np.where(joined["allele"] == "ref", 1, 2)
 
