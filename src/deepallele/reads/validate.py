@@ -65,13 +65,14 @@ def _ref_len(cigartuples) -> int:
 
 
 def allele_bam_table(bam_path: str | Path) -> pd.DataFrame:
-    """Per pair in an allele BAM: name, ``po``, and coordinates of its outer ends.
+    """Per pair in an allele BAM: name, ``po``, and where its fragment starts and ends.
 
-    Columns ``left``/``right`` are the unclipped outer coordinates in the file's (reference)
-    coordinates. For lifted records (with ``OP``/``OC`` tags) the strain-side placement is kept
-    too: ``strain_left``/``strain_right`` (unclipped, from the original alignment) and
-    ``strain_left_aligned``/``strain_right_aligned`` (first aligned base, end of the last one),
-    next to ``left_aligned``/``right_aligned`` of the lifted records.
+    A fragment's ends are the 5' ends of its two reads (forward mate: unclipped start; reverse
+    mate: unclipped end), which adapter trimming never touches. ``left``/``right`` are these
+    in the file's (reference) coordinates; ``left_aligned``/``right_aligned`` the first and
+    last aligned base; ``left_mate_end``/``right_mate_start`` the inner aligned ends. For lifted
+    records (``OP``/``OC`` tags) the same is kept for the strain-side alignment
+    (``strain_left``, ``strain_right``, ``strain_left_aligned``, ``strain_right_aligned``).
     """
     rows = []
     firsts = {}
@@ -79,32 +80,32 @@ def allele_bam_table(bam_path: str | Path) -> pd.DataFrame:
         for rec in bam.fetch(until_eof=True):
             if rec.is_unmapped or rec.is_secondary or rec.is_supplementary:
                 continue
-            cig = rec.cigartuples
-            lead = cig[0][1] if cig[0][0] == 4 else 0
-            trail = cig[-1][1] if cig[-1][0] == 4 else 0
-            info = [rec.reference_start - lead, rec.reference_end + trail, rec.reference_start, rec.reference_end]
-            if rec.has_tag("OP"):
-                ocig = cigar_from_string(rec.get_tag("OC"))
-                ostart = rec.get_tag("OP") - 1
-                olead = ocig[0][1] if ocig[0][0] == 4 else 0
-                otrail = ocig[-1][1] if ocig[-1][0] == 4 else 0
-                oend = ostart + _ref_len(ocig)
-                info += [ostart - olead, oend + otrail, ostart, oend]
-            else:
-                info += [-1, -1, -1, -1]
             other = firsts.pop(rec.query_name, None)
             if other is None:
-                firsts[rec.query_name] = info
+                firsts[rec.query_name] = rec
                 continue
-            # the leftmost mate: by strain placement for lifted pairs, else by reference
-            key = 4 if info[4] >= 0 else 0
-            left, right = (other, info) if other[key] <= info[key] else (info, other)
-            rows.append((rec.query_name, rec.get_tag("po"), rec.reference_name, left[0], right[1], left[2], right[3],
-                         left[4], right[5], left[6], right[7], left[3], right[2]))
-    cols = ["read_name", "po", "chrom", "left", "right", "left_aligned", "right_aligned",
-            "strain_left", "strain_right", "strain_left_aligned", "strain_right_aligned",
-            "left_mate_end", "right_mate_start"]
+            fwd, rev = (other, rec) if (rec.is_reverse and not other.is_reverse) or \
+                (rec.is_reverse == other.is_reverse and other.reference_start <= rec.reference_start) else (rec, other)
+            row = [rec.query_name, rec.get_tag("po"), rec.reference_name,
+                   fwd.reference_start - _clip(fwd.cigartuples, 0), rev.reference_end + _clip(rev.cigartuples, -1),
+                   fwd.reference_start, rev.reference_end, fwd.reference_end, rev.reference_start]
+            if fwd.has_tag("OP") and rev.has_tag("OP"):
+                fcig, rcig = cigar_from_string(fwd.get_tag("OC")), cigar_from_string(rev.get_tag("OC"))
+                fstart = fwd.get_tag("OP") - 1
+                rend = rev.get_tag("OP") - 1 + _ref_len(rcig)
+                row += [fstart - _clip(fcig, 0), rend + _clip(rcig, -1), fstart, rend]
+            else:
+                row += [-1, -1, -1, -1]
+            rows.append(row)
+    cols = ["read_name", "po", "chrom", "left", "right", "left_aligned", "right_aligned", "left_mate_end",
+            "right_mate_start", "strain_left", "strain_right", "strain_left_aligned", "strain_right_aligned"]
     return pd.DataFrame(rows, columns=cols).set_index("read_name")
+
+
+def _clip(cigartuples, side: int) -> int:
+    """Soft-clipped bases at the start (``side=0``) or end (``side=-1``) of a CIGAR."""
+    op, n = cigartuples[side]
+    return n if op == 4 else 0
 
 
 def reads_metrics(truth_reads: str | Path, vcf: str | Path, allele_bams: dict[str, list[str]],
