@@ -16,6 +16,7 @@ configfile: "config/config.yaml"
 include: "rules/common.smk"
 include: "rules/reads_common.smk"
 include: "rules/counts_common.smk"
+include: "rules/dataset_common.smk"
 include: "rules/simulate.smk"
 include: "rules/sra.smk"
 include: "rules/trim.smk"
@@ -27,6 +28,7 @@ include: "rules/atac.smk"
 include: "rules/peaks.smk"
 include: "rules/counts.smk"
 include: "rules/qc.smk"
+include: "rules/dataset.smk"
 
 
 rule all:

@@ -1,0 +1,308 @@
+"""One HDF5 file per dataset: both alleles' codes, targets, split and the variant table.
+
+Layout (``results/<dataset>/data/pairs.h5``; N peaks, L = ``sequence_length``)
+-------------------------------------------------------------------------------
+=====================  ===========  =============================================================
+dataset                dtype/shape  content
+=====================  ===========  =============================================================
+ref_codes, alt_codes   uint8 (N,L)  base codes of the reference / strain allele (A=0 C=1 G=2 T=3
+                                    N=4, padding 5), right-padded
+ref_length, alt_length int32 (N,)   unpadded lengths
+peak, chrom            utf-8 (N,)   peak name (unique) and chromosome
+peak_start, peak_end   int64 (N,)   the counted peak interval (reference, 0-based half-open)
+start, end             int64 (N,)   reference window of ``ref_codes``
+strain_start,          int64 (N,)   strain interval of ``alt_codes`` (strain coordinates)
+strain_end
+strain_trim_left,      int32 (N,)   strain bases trimmed off the homologous interval to fit L
+strain_trim_right
+ref_count, alt_count   int64 (N,)   fragments per allele
+y                      f32 (N,3)    ln(1+ref), ln(1+alt), ln(1+ref) - ln(1+alt)
+split                  utf-8 (N,)   train / val / test
+variants/peak_index    int32 (V,)   row of the peak
+variants/ref_pos,      int32 (V,)   position of the minimal edit in each allele array
+variants/alt_pos
+variants/id, kind,     utf-8 (V,)   ``chrom:POS:REF:ALT``; snp/mnp/ins/del/complex; VCF REF and
+ref, alt, ref_edit,                 ALT; the minimal edit (see
+alt_edit                            :func:`deepallele.datasets.pairs.variant_table`)
+variants/complete      bool (V,)    the whole edit lies inside both arrays
+=====================  ===========  =============================================================
+
+Every dataset is gzip-compressed (level 4; code arrays chunked by rows). Attributes:
+``format`` (``deepallele-pairs``), ``format_version``, ``sequence_length``, ``window_length``
+(reference window, ``<= sequence_length``), ``encoding``,
+``allele_order`` (``["ref", "alt"]``), ``reference_name``, ``strain_name``, ``y_columns``,
+``split_scheme``, ``val_chroms``, ``test_chroms``, ``test_is_val`` (paper scheme: the test set
+is the validation set) and the source files (``counts``, ``reference_fasta``,
+``strain_fasta``, ``chain``, ``vcf``). The file is written to ``<path>.tmp`` and renamed, so
+a failed job never leaves a partial file.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import time
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pandas as pd
+
+from .pairs import VARIANT_COLUMNS, PairedSequences, paired_sequences, peaks_from_counts, variant_table
+from .split import SPLITS, assign_split, split_attrs
+
+log = logging.getLogger("deepallele.datasets")
+
+FORMAT = "deepallele-pairs"
+FORMAT_VERSION = 1
+ENCODING = "A=0,C=1,G=2,T=3,N=4,padding=5"
+Y_COLUMNS = ["ln1p_ref", "ln1p_alt", "ln_ratio"]
+_INT_DATASETS = {"ref_length": np.int32, "alt_length": np.int32, "peak_start": np.int64, "peak_end": np.int64,
+                 "start": np.int64, "end": np.int64, "strain_start": np.int64, "strain_end": np.int64,
+                 "strain_trim_left": np.int32, "strain_trim_right": np.int32}
+_STRINGS = h5py.string_dtype("utf-8")
+_CHUNK_ROWS = 1024
+
+
+def targets(ref_count, alt_count) -> np.ndarray:
+    """``y`` of shape (N, 3), float32: ln(1+ref), ln(1+alt) and their difference (the natural
+    log ratio), computed in float64."""
+    ref = np.log1p(np.asarray(ref_count, dtype=np.float64))
+    alt = np.log1p(np.asarray(alt_count, dtype=np.float64))
+    return np.stack([ref, alt, ref - alt], axis=1).astype(np.float32)
+
+
+def _strings(values) -> np.ndarray:
+    return np.array([str(v) for v in values], dtype=object)
+
+
+def _put(group: h5py.Group, name: str, data: np.ndarray) -> None:
+    if data.dtype == object:
+        group.create_dataset(name, data=data, dtype=_STRINGS, compression="gzip", compression_opts=4,
+                             chunks=(max(1, min(len(data), 4 * _CHUNK_ROWS)),), maxshape=(None,))
+        return
+    chunks = (max(1, min(data.shape[0], _CHUNK_ROWS if data.ndim > 1 else 16 * _CHUNK_ROWS)), *data.shape[1:])
+    # maxshape lets a dataset with no rows have a chunk shape
+    group.create_dataset(name, data=data, compression="gzip", compression_opts=4, chunks=chunks,
+                         maxshape=(None, *data.shape[1:]))
+
+
+def write_pairs_h5(path: str | Path, pairs: PairedSequences, ref_count, alt_count, split,
+                   variants: pd.DataFrame, attrs: dict | None = None) -> None:
+    """Write a paired-allele dataset to one HDF5 file (layout in the module notes).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        Output file; written as ``<path>.tmp`` and renamed when complete.
+    pairs : PairedSequences
+        Sequences and windows (:func:`~deepallele.datasets.pairs.paired_sequences`).
+    ref_count, alt_count : array-like of int, shape (N,)
+        Fragments per allele, in the order of ``pairs``.
+    split : array-like of str, shape (N,)
+        ``train`` / ``val`` / ``test`` per peak.
+    variants : pandas.DataFrame
+        :func:`~deepallele.datasets.pairs.variant_table` output.
+    attrs : dict, optional
+        Extra file attributes (names, split description, source files); values are strings,
+        numbers, booleans or lists of strings.
+    """
+    path = Path(path)
+    n = len(pairs)
+    ref_count = np.asarray(ref_count, dtype=np.int64)
+    alt_count = np.asarray(alt_count, dtype=np.int64)
+    split = np.asarray(split).astype(str)
+    for name, arr in (("ref_count", ref_count), ("alt_count", alt_count), ("split", split)):
+        if arr.shape != (n,):
+            raise ValueError(f"{name} has shape {arr.shape}, expected ({n},)")
+    bad = sorted(set(split) - set(SPLITS))
+    if bad:
+        raise ValueError(f"unknown split label(s) {bad}; expected {SPLITS}")
+    if (ref_count < 0).any() or (alt_count < 0).any():
+        raise ValueError("counts must be non-negative")
+    missing = [c for c in VARIANT_COLUMNS if c not in variants.columns]
+    if missing:
+        raise ValueError(f"variant table lacks column(s) {missing}")
+
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        with h5py.File(tmp, "w") as h5:
+            _put(h5, "ref_codes", np.ascontiguousarray(pairs.ref_codes, dtype=np.uint8))
+            _put(h5, "alt_codes", np.ascontiguousarray(pairs.alt_codes, dtype=np.uint8))
+            for name, dtype in _INT_DATASETS.items():
+                _put(h5, name, np.asarray(getattr(pairs, name), dtype=dtype))
+            _put(h5, "peak", _strings(pairs.peak))
+            _put(h5, "chrom", _strings(pairs.chrom))
+            _put(h5, "ref_count", ref_count)
+            _put(h5, "alt_count", alt_count)
+            _put(h5, "y", targets(ref_count, alt_count))
+            _put(h5, "split", _strings(split))
+            group = h5.create_group("variants")
+            _put(group, "peak_index", variants["peak_index"].to_numpy(dtype=np.int32))
+            _put(group, "ref_pos", variants["ref_pos"].to_numpy(dtype=np.int32))
+            _put(group, "alt_pos", variants["alt_pos"].to_numpy(dtype=np.int32))
+            for name in ("id", "kind", "ref", "alt", "ref_edit", "alt_edit"):
+                _put(group, name, _strings(variants[name]))
+            _put(group, "complete", variants["complete"].to_numpy(dtype=bool))
+            meta = {"format": FORMAT, "format_version": FORMAT_VERSION, "sequence_length": int(pairs.length),
+                    "encoding": ENCODING, "allele_order": ["ref", "alt"], "y_columns": Y_COLUMNS,
+                    "n_peaks": n, "n_variants": len(variants)}
+            meta.update(attrs or {})
+            for key, value in meta.items():
+                h5.attrs[key] = value
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def _attr(value):
+    if isinstance(value, np.ndarray):
+        return [v.decode() if isinstance(v, bytes) else (v.item() if hasattr(v, "item") else v) for v in value]
+    if isinstance(value, bytes):
+        return value.decode()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def read_pairs_h5(path: str | Path) -> dict:
+    """Read a dataset written by :func:`write_pairs_h5` into memory.
+
+    Returns
+    -------
+    dict
+        Every top-level dataset as a numpy array (strings as object arrays of ``str``),
+        ``"variants"``: a :class:`pandas.DataFrame` with :data:`VARIANT_COLUMNS`, and
+        ``"attrs"``: the file attributes as Python values (lists for list attributes).
+    """
+    out: dict = {}
+    with h5py.File(path, "r") as h5:
+        if h5.attrs.get("format") != FORMAT:
+            raise ValueError(f"{path}: not a {FORMAT} file (format attribute {h5.attrs.get('format')!r})")
+        for name, node in h5.items():
+            if isinstance(node, h5py.Dataset):
+                out[name] = node.asstr()[()] if node.dtype.kind == "O" else node[()]
+                if node.dtype.kind == "O":
+                    out[name] = np.asarray(out[name], dtype=object)
+        group = h5["variants"]
+        variants = {name: (np.asarray(group[name].asstr()[()], dtype=object) if group[name].dtype.kind == "O"
+                           else group[name][()]) for name in VARIANT_COLUMNS}
+        out["variants"] = pd.DataFrame(variants, columns=VARIANT_COLUMNS)
+        out["attrs"] = {key: _attr(value) for key, value in h5.attrs.items()}
+    return out
+
+
+def pairs_summary(data: dict) -> pd.DataFrame:
+    """Per-split summary of a dataset (:func:`read_pairs_h5` output, or the same keys).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per split label present, then ``all``: ``split, n_peaks, mean_abs_ln_ratio,
+        n_variants, n_snp, n_indel, frac_peaks_with_variant, frac_peaks_with_indel,
+        n_trimmed`` (strain allele longer than L), ``n_clipped`` (window cut by a contig
+        end), ``mean_ref_length, mean_alt_length, sequence_length``. ``data["attrs"]`` needs
+        ``sequence_length`` (and ``window_length`` when it differs).
+    """
+    split = np.asarray(data["split"]).astype(str)
+    length = int(data["attrs"]["sequence_length"])
+    window = int(data["attrs"].get("window_length", length))
+    variants = data["variants"]
+    n = split.shape[0]
+    peak_index = variants["peak_index"].to_numpy()
+    indel = variants["kind"].isin(["ins", "del", "complex"]).to_numpy()
+    snp = (variants["kind"] == "snp").to_numpy()
+    has_variant = np.zeros(n, dtype=bool)
+    has_variant[peak_index] = True
+    has_indel = np.zeros(n, dtype=bool)
+    has_indel[peak_index[indel]] = True
+    trimmed = (np.asarray(data["strain_trim_left"]) + np.asarray(data["strain_trim_right"])) > 0
+    clipped = (np.asarray(data["end"]) - np.asarray(data["start"])) < window
+    ratio = np.abs(np.asarray(data["y"])[:, 2]) if n else np.zeros(0)
+    rows = []
+    labels = [s for s in SPLITS if (split == s).any()] + ["all"]
+    for label in labels:
+        rows_mask = np.ones(n, dtype=bool) if label == "all" else split == label
+        in_split = rows_mask[peak_index] if len(peak_index) else np.zeros(0, dtype=bool)
+        k = int(rows_mask.sum())
+        rows.append({
+            "split": label, "n_peaks": k,
+            "mean_abs_ln_ratio": round(float(ratio[rows_mask].mean()), 6) if k else float("nan"),
+            "n_variants": int(in_split.sum()), "n_snp": int((in_split & snp).sum()),
+            "n_indel": int((in_split & indel).sum()),
+            "frac_peaks_with_variant": round(float(has_variant[rows_mask].mean()), 6) if k else float("nan"),
+            "frac_peaks_with_indel": round(float(has_indel[rows_mask].mean()), 6) if k else float("nan"),
+            "n_trimmed": int(trimmed[rows_mask].sum()), "n_clipped": int(clipped[rows_mask].sum()),
+            "mean_ref_length": round(float(np.asarray(data["ref_length"])[rows_mask].mean()), 3) if k else float("nan"),
+            "mean_alt_length": round(float(np.asarray(data["alt_length"])[rows_mask].mean()), 3) if k else float("nan"),
+            "sequence_length": length,
+        })
+    return pd.DataFrame(rows)
+
+
+def build_paired_dataset(counts, reference_fasta, strain_fasta, chain, vcf, out_h5, length: int,
+                         scheme: str = "heldout", val=("chr16",), test=("chr17", "chr18"),
+                         reference_name: str = "B6", strain_name: str = "CAST", sample: str | None = None,
+                         summary: str | Path | None = None, window: int | None = None) -> pd.DataFrame:
+    """The whole stage: counts table + genomes -> ``pairs.h5`` (+ summary TSV).
+
+    Parameters
+    ----------
+    counts : str or pathlib.Path
+        ``counts/allele_counts.tsv`` (``peak, chrom, start, end, ref_count, alt_count, ...``).
+    reference_fasta, strain_fasta, chain, vcf : str or pathlib.Path
+        Reference FASTA, strain pseudogenome, its ``ref -> strain`` chain and the strain VCF.
+    out_h5 : str or pathlib.Path
+        HDF5 to write.
+    length : int
+        Sequence length L.
+    scheme, val, test
+        Split (see :mod:`deepallele.datasets.split`).
+    reference_name, strain_name : str
+        Strain names, stored as attributes.
+    sample : str, optional
+        VCF sample (as for the pseudogenome).
+    summary : str or pathlib.Path, optional
+        Where to write :func:`pairs_summary` as TSV.
+    window : int, optional
+        Reference window length (default ``length``; see
+        :func:`~deepallele.datasets.pairs.paired_sequences`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The summary.
+    """
+    from ..genome.coordmap import CoordinateMap
+
+    t0 = time.perf_counter()
+    peaks = peaks_from_counts(counts)
+    cmap = CoordinateMap.load(chain)
+    window = length if window is None else int(window)
+    pairs = paired_sequences(peaks, reference_fasta, strain_fasta, cmap, length, window=window)
+    t1 = time.perf_counter()
+    log.info("%d peaks: sequences of L=%d in %.1f s (%d strain alleles trimmed, %d windows clipped)",
+             len(pairs), length, t1 - t0, int(((pairs.strain_trim_left + pairs.strain_trim_right) > 0).sum()),
+             int(((pairs.end - pairs.start) < window).sum()))
+    variants = variant_table(pairs, vcf, cmap, strain_fasta, sample=sample)
+    t2 = time.perf_counter()
+    log.info("%d variants in the windows (%d complete) in %.1f s", len(variants), int(variants["complete"].sum()),
+             t2 - t1)
+    labels = assign_split(pairs.chrom, scheme, val, test)
+    for label in ("train", "val") + (("test",) if scheme == "heldout" else ()):
+        if not (labels == label).any():
+            log.warning("split %r is empty (scheme %s, val %s, test %s)", label, scheme, list(val), list(test))
+    attrs = {"window_length": window, "reference_name": reference_name, "strain_name": strain_name, **split_attrs(scheme, val, test),
+             "counts": str(counts), "reference_fasta": str(reference_fasta), "strain_fasta": str(strain_fasta),
+             "chain": str(chain), "vcf": str(vcf), "vcf_sample": sample or ""}
+    write_pairs_h5(out_h5, pairs, peaks["ref_count"], peaks["alt_count"], labels, variants, attrs)
+    table = pairs_summary({"split": labels, "variants": variants, "y": targets(peaks["ref_count"], peaks["alt_count"]),
+                           "strain_trim_left": pairs.strain_trim_left, "strain_trim_right": pairs.strain_trim_right,
+                           "start": pairs.start, "end": pairs.end, "ref_length": pairs.ref_length,
+                           "alt_length": pairs.alt_length,
+                           "attrs": {"sequence_length": length, "window_length": window}})
+    if summary is not None:
+        table.to_csv(summary, sep="\t", index=False)
+    log.info("wrote %s in %.1f s\n%s", out_h5, time.perf_counter() - t0, table.to_string(index=False))
+    return table
+
