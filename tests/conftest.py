@@ -46,3 +46,14 @@ def tiny_run(tmp_path_factory) -> Path:
     res = run_snakemake("--directory", str(work), "--configfile", str(TINY_CONFIG), "--cores", "2")
     assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-6000:]
     return work
+
+
+@pytest.fixture(scope="session")
+def snakemake_run():
+    """:func:`run_snakemake`, as a fixture (test modules cannot import this conftest by name)."""
+    return run_snakemake
+
+
+@pytest.fixture(scope="session")
+def tiny_config_path() -> Path:
+    return TINY_CONFIG

@@ -140,6 +140,7 @@ def test_ref_mismatch_is_an_error_naming_file_and_record(tmp_path):
     message = str(error.value)
     assert "strain.vcf" in message and "c1:7" in message and "'A'" in message and "'G'" in message
     assert not (tmp_path / "strain.fa").exists() and not (tmp_path / "strain.chain").exists()
+    assert not list(tmp_path.glob("strain*.tmp*"))  # no temporary files left either
 
 
 def test_ref_past_contig_end_is_an_error(tmp_path):

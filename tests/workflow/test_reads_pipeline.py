@@ -11,7 +11,6 @@ import pysam
 import pytest
 import yaml
 
-from conftest import TINY_CONFIG, run_snakemake
 
 
 def metrics(path: Path) -> dict:
@@ -53,14 +52,15 @@ def _bam_body(path: Path) -> str:
     return pysam.view(str(path))  # records only, no header (its @PG lines name the command)
 
 
-def test_same_inputs_give_identical_outputs_regardless_of_threads(tiny_run):
+def test_same_inputs_give_identical_outputs_regardless_of_threads(tiny_run, snakemake_run, tiny_config_path):
     ds = "tiny_chip"
     counts = tiny_run / f"results/{ds}/counts/allele_counts.tsv"
     before = {"counts": counts.read_bytes(),
               **{a: _bam_body(tiny_run / f"results/{ds}/alleles/F1_1.{a}.bam") for a in ("ref", "alt")}}
-    res = run_snakemake("--directory", str(tiny_run), "--configfile", str(TINY_CONFIG), "--cores", "1",
+    res = snakemake_run(f"results/{ds}/counts/allele_counts.tsv", "--directory", str(tiny_run),
+                        "--configfile", str(tiny_config_path), "--cores", "1",
                         "--forcerun", "bowtie2", "split_alleles", "--set-threads", "bowtie2=1", "split_alleles=1",
-                        "allele_counts=1", str(counts))
+                        "allele_counts=1")
     assert res.returncode == 0, res.stderr[-3000:]
     assert counts.read_bytes() == before["counts"]
     for a in ("ref", "alt"):
@@ -91,11 +91,11 @@ def _real_genome_config(tmp_path: Path, vcf_lines: list[str]) -> Path:
     ("1\t10\t.\tT\tA\t.\tPASS\t.\tGT\t1/1\n", "are not in"),          # contig named '1', FASTA has 'chr1'
     ("chr1\t10\t.\tA\tG\t.\tPASS\t.\tGT\t1/1\n", "chr1:10"),           # REF disagrees with the FASTA (T)
 ])
-def test_bad_vcf_stops_the_pseudogenome_with_the_file_named(tmp_path, record, message):
+def test_bad_vcf_stops_the_pseudogenome_with_the_file_named(tmp_path, record, message, snakemake_run):
     cfg = _real_genome_config(tmp_path, [record])
     work = tmp_path / "work"
     work.mkdir()
-    res = run_snakemake("--directory", str(work), "--configfile", str(cfg), "--cores", "1",
+    res = snakemake_run("--directory", str(work), "--configfile", str(cfg), "--cores", "1",
                         "resources/genomes/g/strain.fa")
     assert res.returncode != 0
     log = (work / "results/logs/pseudogenome/g.log").read_text()

@@ -238,8 +238,19 @@ def build_pseudogenome(reference_fasta, vcf, out_fasta, out_chain, sample=None, 
     Outputs are written to temporary names and renamed at the end, so a failed build leaves no
     partial FASTA or chain behind.
     """
-    reference_fasta, vcf = Path(reference_fasta), Path(vcf)
     out_fasta, out_chain = Path(out_fasta), Path(out_chain)
+    try:
+        return _build(Path(reference_fasta), Path(vcf), out_fasta, out_chain, sample, report, summary,
+                      pass_only, line_width)
+    except BaseException:
+        # no half-written outputs: drop the temporary files of a failed build
+        for tmp in (out_fasta.with_name(out_fasta.name + ".tmp"),
+                    out_chain.with_name(out_chain.name + ".tmp" + "".join(out_chain.suffixes[-1:]))):
+            tmp.unlink(missing_ok=True)
+        raise
+
+
+def _build(reference_fasta, vcf, out_fasta, out_chain, sample, report, summary, pass_only, line_width) -> dict:
     counts = Counter()
     skip_reasons = Counter()
     report_rows = []
