@@ -57,3 +57,25 @@ def snakemake_run():
 @pytest.fixture(scope="session")
 def tiny_config_path() -> Path:
     return TINY_CONFIG
+
+
+def write_real_genome(tmp: Path) -> dict:
+    """A 400-bp reference and a one-SNP strain VCF (bgzipped + indexed), as config entries."""
+    import pysam
+
+    fa = tmp / "ref.fa"
+    fa.write_text(">chr1\n" + "ACGT" * 100 + "\n")
+    vcf = tmp / "strain.vcf"
+    vcf.write_text("##fileformat=VCFv4.2\n##contig=<ID=chr1,length=400>\n"
+                   '##FORMAT=<ID=GT,Number=1,Type=String,Description="GT">\n'
+                   "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tCAST\n"
+                   "chr1\t5\t.\tA\tG\t.\tPASS\t.\tGT\t1/1\n")
+    pysam.tabix_compress(str(vcf), str(vcf) + ".gz", force=True)
+    pysam.tabix_index(str(vcf) + ".gz", preset="vcf", force=True)
+    return {"reference_fasta": str(fa), "strain_vcf": str(vcf) + ".gz"}
+
+
+@pytest.fixture(scope="session")
+def real_genome():
+    """:func:`write_real_genome` as a fixture: ``real_genome(tmp_path) -> genome config entry``."""
+    return write_real_genome

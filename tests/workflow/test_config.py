@@ -5,25 +5,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pysam
 import pytest
 import yaml
 
 from deepallele.cli import main
 from deepallele.workflow import ConfigError, read_sample_sheet
-
-
-def _real_genome(tmp: Path) -> dict:
-    fa = tmp / "ref.fa"
-    fa.write_text(">chr1\n" + "ACGT" * 100 + "\n")
-    vcf = tmp / "strain.vcf"
-    vcf.write_text("##fileformat=VCFv4.2\n##contig=<ID=chr1,length=400>\n"
-                   '##FORMAT=<ID=GT,Number=1,Type=String,Description="GT">\n'
-                   "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tCAST\n"
-                   "chr1\t5\t.\tA\tG\t.\tPASS\t.\tGT\t1/1\n")
-    pysam.tabix_compress(str(vcf), str(vcf) + ".gz")
-    pysam.tabix_index(str(vcf) + ".gz", preset="vcf")
-    return {"reference_fasta": str(fa), "strain_vcf": str(vcf) + ".gz"}
 
 
 def _write(tmp: Path, config: dict) -> Path:
@@ -109,8 +95,8 @@ def _snakemake(repo: Path, workdir: Path, config: Path, *args: str) -> subproces
                           capture_output=True, text=True)
 
 
-def test_snakemake_rejects_bad_sample_name_before_any_job(repo, tmp_path):
-    genome = _real_genome(tmp_path)
+def test_snakemake_rejects_bad_sample_name_before_any_job(repo, tmp_path, real_genome):
+    genome = real_genome(tmp_path)
     sheet = _sheet(tmp_path, ["bad/name\tL1\ta_1.fq.gz\ta_2.fq.gz\t"])
     cfg = _write(tmp_path, {"genomes": {"g": genome},
                             "datasets": {"d": {"genome": "g", "assay": "atac", "samples": str(sheet)}}})

@@ -11,7 +11,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pysam
 import pytest
 import yaml
 
@@ -34,23 +33,10 @@ def _fastq(path: Path) -> list[tuple[str, str, str]]:
     return list(zip(lines[0::4], lines[1::4], lines[3::4]))
 
 
-def _genome(tmp: Path) -> dict:
-    fa = tmp / "ref.fa"
-    fa.write_text(">chr1\n" + "ACGT" * 100 + "\n")
-    vcf = tmp / "strain.vcf"
-    vcf.write_text("##fileformat=VCFv4.2\n##contig=<ID=chr1,length=400>\n"
-                   '##FORMAT=<ID=GT,Number=1,Type=String,Description="GT">\n'
-                   "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tCAST\n"
-                   "chr1\t5\t.\tA\tG\t.\tPASS\t.\tGT\t1/1\n")
-    pysam.tabix_compress(str(vcf), str(vcf) + ".gz")
-    pysam.tabix_index(str(vcf) + ".gz", preset="vcf")
-    return {"reference_fasta": str(fa), "strain_vcf": str(vcf) + ".gz"}
-
-
-def _config(tmp: Path, rows: list[str], dataset: str = "atac") -> Path:
+def _config(tmp: Path, rows: list[str], genome: dict, dataset: str = "atac") -> Path:
     sheet = tmp / "samples.tsv"
     sheet.write_text("sample\tunit\tfastq_1\tfastq_2\tsra\n" + "\n".join(rows) + "\n")
-    cfg = {"genomes": {"g": _genome(tmp)},
+    cfg = {"genomes": {"g": genome},
            "datasets": {dataset: {"genome": "g", "assay": "atac", "samples": str(sheet)}},
            "sra": {"retries": 1}, "threads": {"trim": 2}}
     path = tmp / "config.yaml"
@@ -80,7 +66,7 @@ def _build_sra(fq1: Path, fq2: Path, n: int, scratch: Path, dest: Path) -> list[
 
 
 @pytest.fixture(scope="module")
-def reads_run(tiny_sim, tmp_path_factory):
+def reads_run(tiny_sim, tmp_path_factory, real_genome):
     """Sample 'atac1' = a FASTQ unit (tiny ATAC lane 1) + an SRA unit (400 pairs of lane 2)."""
     tmp = tmp_path_factory.mktemp("sra_trim")
     reads = tiny_sim / "datasets" / "tiny_atac" / "reads"
@@ -88,7 +74,8 @@ def reads_run(tiny_sim, tmp_path_factory):
     sra_pairs = _build_sra(reads / "F1_1_L002_R1.fastq.gz", reads / "F1_1_L002_R2.fastq.gz", SRA_PAIRS,
                            tmp / "sra_build", work / f"resources/sra/{ACC}/{ACC}.sra")
     lane1 = (reads / "F1_1_L001_R1.fastq.gz", reads / "F1_1_L001_R2.fastq.gz")
-    config = _config(tmp, [f"atac1\tL001\t{lane1[0]}\t{lane1[1]}\t", f"atac1\tSRA1\t\t\t{ACC}"])
+    config = _config(tmp, [f"atac1\tL001\t{lane1[0]}\t{lane1[1]}\t", f"atac1\tSRA1\t\t\t{ACC}"],
+                     real_genome(tmp))
     res = _snakemake(work, config, f"resources/sra/{ACC}_1.fastq.gz", f"resources/sra/{ACC}_2.fastq.gz",
                      "results/atac/trimmed/atac1_R1.fastq.gz", "results/atac/trimmed/atac1_R2.fastq.gz",
                      "results/atac/trimmed/atac1_R1.trimming_report.txt",
@@ -144,7 +131,7 @@ def test_trim_galore_detects_and_removes_nextera(reads_run):
         assert sum(NEXTERA in s for s in seqs) <= 0.001 * len(seqs)
 
 
-def test_truncated_fastq_stops_at_merge_units(tmp_path):
+def test_truncated_fastq_stops_at_merge_units(tmp_path, real_genome):
     good = [(f"@p{i}/{m}", "ACGTACGTAC" * 3, "I" * 30) for m in (1, 2) for i in range(100)]
     files = {}
     for name in ("good", "cut"):
@@ -155,7 +142,7 @@ def test_truncated_fastq_stops_at_merge_units(tmp_path):
     data = files["cut", 2].read_bytes()
     files["cut", 2].write_bytes(data[: len(data) // 2])
     config = _config(tmp_path, [f"s1\tL1\t{files['good', 1]}\t{files['good', 2]}\t",
-                                f"s1\tL2\t{files['cut', 1]}\t{files['cut', 2]}\t"])
+                                f"s1\tL2\t{files['cut', 1]}\t{files['cut', 2]}\t"], real_genome(tmp_path))
     work = tmp_path / "work"
     res = _snakemake(work, config, "results/atac/trimmed/s1_R1.fastq.gz")
     assert res.returncode != 0
@@ -169,9 +156,9 @@ def test_truncated_fastq_stops_at_merge_units(tmp_path):
     assert not (work / "results/logs/trim_galore").exists()
 
 
-def test_failed_download_explains_what_to_do(tmp_path):
+def test_failed_download_explains_what_to_do(tmp_path, real_genome):
     # SRR0 is not a run: prefetch fails offline (status 3, no message) and online alike
-    config = _config(tmp_path, ["s1\tL1\t\t\tSRR0"])
+    config = _config(tmp_path, ["s1\tL1\t\t\tSRR0"], real_genome(tmp_path))
     work = tmp_path / "work"
     res = _snakemake(work, config, "resources/sra/SRR0/SRR0.sra")
     assert res.returncode != 0

@@ -49,6 +49,8 @@ from pathlib import Path
 
 import pysam
 
+from .header import append_program
+
 _NATURAL_TOKEN = re.compile(r"(\d+)|(\D)")
 
 
@@ -183,16 +185,7 @@ def _with_program(header, description, name_order=None):
     """Output header: the input's, with our @PG appended and the output's sort order."""
     input_hd = header.to_dict().get("HD", {})
     header = header.to_dict()
-    programs = header.get("PG", [])
-    ids = {pg.get("ID") for pg in programs}
-    program_id, k = "deepallele.assign", 1
-    while program_id in ids:
-        k += 1
-        program_id = f"deepallele.assign.{k}"
-    entry = {"ID": program_id, "PN": "deepallele.reads.assign", "CL": description}
-    if programs:
-        entry["PP"] = programs[-1]["ID"]
-    header["PG"] = programs + [entry]
+    append_program(header, "deepallele.assign", "deepallele.reads.assign", description)
     header["HD"] = {"VN": input_hd.get("VN", "1.6"), "SO": "unsorted"}
     if name_order is not None:  # written straight from the name-ordered inputs
         header["HD"]["SO"] = "queryname"

@@ -56,6 +56,7 @@ from pathlib import Path
 import pysam
 
 from ..genome.coordmap import CoordinateMap
+from .header import append_program
 
 # CIGAR operation codes (SAM spec order, as pysam uses them)
 M, I, D, N, S, H, P, EQ, X = range(9)
@@ -344,16 +345,7 @@ def _lifted_header(in_header, ref_sizes, command_line):
     header = in_header.to_dict()
     header["HD"] = {"VN": header.get("HD", {}).get("VN", "1.6"), "SO": "unsorted", "GO": "query"}
     header["SQ"] = [{"SN": name, "LN": length} for name, length in ref_sizes.items()]
-    programs = header.get("PG", [])
-    ids = {pg.get("ID") for pg in programs}
-    program_id, k = "deepallele.liftover", 1
-    while program_id in ids:
-        k += 1
-        program_id = f"deepallele.liftover.{k}"
-    entry = {"ID": program_id, "PN": "deepallele.reads.liftover", "CL": command_line}
-    if programs:
-        entry["PP"] = programs[-1]["ID"]
-    header["PG"] = programs + [entry]
+    append_program(header, "deepallele.liftover", "deepallele.reads.liftover", command_line)
     return pysam.AlignmentHeader.from_dict(header)
 
 
