@@ -11,6 +11,8 @@ APT_PROBES=(bowtie2 samtools bcftools tabix PicardCommandLine trim_galore faster
             slurmctld munged)
 
 log() { printf '[setup] %s\n' "$*"; }
+# pip, without the warnings some machines print for every package about unusable local indexes
+pip_install() { .venv/bin/pip install "$@" 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2); }
 
 missing=()
 for i in "${!APT_PACKAGES[@]}"; do
@@ -54,11 +56,11 @@ if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
   log ".venv up to date"
 else
   # torch first: the local CPU wheel; later packages then never pull another torch build.
-  .venv/bin/pip install -q --upgrade pip
-  .venv/bin/pip install -q torch==2.13.0
+  pip_install -q --upgrade pip
+  pip_install -q torch==2.13.0
   log "installing pinned Python dependencies (first run ~5 min: macs3 builds from source)"
-  .venv/bin/pip install -q -r requirements.txt
-  .venv/bin/pip install -q --no-deps -e .
+  pip_install -q -r requirements.txt
+  pip_install -q --no-deps -e .
   echo "$want" > "$stamp"
 fi
 # memelite compiles its numba kernels on first use (~1 min); do it once here, not inside a job.
