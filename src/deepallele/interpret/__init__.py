@@ -1,0 +1,14 @@
+"""Model interpretation: trusted set, ISM/TISM attributions, variant effects, validation, benchmark.
+
+Modules
+-------
+readout
+    Splits any pair model into a per-allele encoder and a pair readout (so one allele's
+    embedding can be reused while the other is mutated).
+ism, tism
+    In-silico mutagenesis (exact, windowed fast path) and its gradient approximation.
+variant_effects
+    Swapping each variant between the alleles; main variant; additive sum.
+trusted
+    The well-predicted set of the paper (§3.1).
+"""
