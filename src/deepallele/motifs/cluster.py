@@ -1,0 +1,298 @@
+"""Seqlet clustering, cluster CWMs and CWM -> PFM (reference-spec §3.5, §3.6).
+
+Similarity of two seqlets: the best Pearson r over every relative offset with at least
+``min_overlap`` (4) overlapping positions and over the reverse complement of one of them; the
+window is the union of both extents, the non-overlapping parts are padded with 0.25 (scaled
+units). Significance: ``t = r sqrt(n-2) / sqrt(1-(r-1e-7)^2)`` with ``n = 4 x union``,
+``p = 2 sf_t(|t|, n-1) + 1e-127``; distance ``p`` for ``r > 0`` and ``1/p`` otherwise.
+Complete linkage at ``p < threshold`` (0.01) puts seqlets in one cluster only when every pair
+in it is significant.
+
+Scale: all offsets of a block of seqlets against all others are one ``conv1d`` (a batched
+sliding dot product); the sums that the 0.25 padding adds are closed-form from prefix sums, so
+no padded copies are built. Rows are processed in blocks sized to a memory budget and only the
+upper triangle is computed, straight into the condensed distance vector that
+:func:`scipy.cluster.hierarchy.linkage` takes (20 000 seqlets: 1.6 GB of float64). Distances
+are stored as ``128 + log10(p)`` (``128 - log10(p)`` for ``r <= 0``), a monotone transform that
+complete linkage is invariant to and that float64 holds without overflow.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import torch
+from scipy import stats
+from scipy.cluster.hierarchy import fcluster, linkage
+
+PAD_VALUE = 0.25
+LOG_OFFSET = 128.0
+
+
+def stack_cwms(cwms: list[np.ndarray]) -> tuple[torch.Tensor, torch.Tensor]:
+    """CWMs ``(4, l_i)`` -> zero-padded ``(N, 4, Lmax)`` float64 tensor and lengths ``(N,)``."""
+    lengths = torch.tensor([c.shape[1] for c in cwms], dtype=torch.long)
+    if (lengths < 1).any():
+        raise ValueError("empty CWM in the seqlet set")
+    out = torch.zeros(len(cwms), 4, int(lengths.max()) if len(cwms) else 1, dtype=torch.float64)
+    for i, c in enumerate(cwms):
+        out[i, :, :c.shape[1]] = torch.as_tensor(np.asarray(c, dtype=np.float64))
+    return out, lengths
+
+
+def reverse_complement_stack(x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    """Reverse complements of zero-padded CWMs, each again starting at position 0."""
+    lmax = x.shape[-1]
+    idx = (lengths[:, None] - 1 - torch.arange(lmax)[None, :])  # position l-1-k
+    valid = idx >= 0
+    gathered = x.flip(1).gather(2, idx.clamp(min=0)[:, None, :].expand(-1, 4, -1))
+    return gathered * valid[:, None, :]
+
+
+def _prefix(x: torch.Tensor) -> torch.Tensor:
+    return torch.nn.functional.pad(torch.cumsum(x.sum(1), dim=1), (1, 0))
+
+
+def offset_correlations(a: torch.Tensor, la: torch.Tensor, b: torch.Tensor, lb: torch.Tensor,
+                        min_overlap: int = 4, pad_value: float = PAD_VALUE) -> tuple[torch.Tensor, torch.Tensor]:
+    """Pearson r of every seqlet in ``a`` with every seqlet in ``b`` at every offset.
+
+    Parameters
+    ----------
+    a, b : torch.Tensor
+        ``(A, 4, Lmax)`` and ``(B, 4, Lmax)`` zero-padded CWMs (same ``Lmax``).
+    la, lb : torch.Tensor
+        Their lengths.
+    min_overlap : int
+        Offsets with fewer overlapping positions get ``r = -inf``.
+    pad_value : float
+        Value of the padding outside a seqlet's extent inside the union window.
+
+    Returns
+    -------
+    (torch.Tensor, torch.Tensor)
+        ``r`` ``(A, B, 2 Lmax - 1)`` (offset ``o = t - (Lmax - 1)``: ``b`` starts ``o``
+        positions after ``a``) and the union length ``(A, B, 2 Lmax - 1)``.
+    """
+    lmax = a.shape[-1]
+    dot = torch.nn.functional.conv1d(a, b, padding=lmax - 1)  # (A, B, T)
+    o = torch.arange(-(lmax - 1), lmax)[None, None, :]
+    la_, lb_ = la[:, None, None], lb[None, :, None]
+    ov_start = o.clamp(min=0).expand(len(la), len(lb), -1)
+    ov_end = torch.minimum(la_.expand_as(ov_start), o + lb_)
+    ov = ov_end - ov_start
+    union = torch.maximum(la_, o + lb_) - o.clamp(max=0)
+    ca, cb = _prefix(a), _prefix(b)
+    s_end = ov_end.clamp(min=0, max=lmax)
+    s_start = ov_start.clamp(max=lmax)
+    ia, ib = torch.arange(len(la))[:, None, None], torch.arange(len(lb))[None, :, None]
+    a_ov = ca[ia, s_end] - ca[ia, s_start]
+    b_ov = cb[ib, (s_end - o).clamp(0, lmax)] - cb[ib, (s_start - o).clamp(0, lmax)]
+    s1a, s1b = ca[:, -1][:, None, None], cb[:, -1][None, :, None]
+    s2a = (a * a).sum((1, 2))[:, None, None]
+    s2b = (b * b).sum((1, 2))[None, :, None]
+    n = 4 * union
+    pa, pb = (union - la_), (union - lb_)
+    sum_a = s1a + 4 * pad_value * pa
+    sum_b = s1b + 4 * pad_value * pb
+    sq_a = s2a + 4 * pad_value ** 2 * pa
+    sq_b = s2b + 4 * pad_value ** 2 * pb
+    cross = dot + pad_value * (s1a - a_ov) + pad_value * (s1b - b_ov)
+    cov = cross - sum_a * sum_b / n
+    var = (sq_a - sum_a ** 2 / n).clamp(min=0) * (sq_b - sum_b ** 2 / n).clamp(min=0)
+    r = cov / var.sqrt()
+    r = torch.where((ov >= min_overlap) & (var > 0), r, torch.full_like(r, -math.inf))
+    return r, union
+
+
+def best_alignment(a, la, b, lb, b_rc, min_overlap: int = 4, pad_value: float = PAD_VALUE):
+    """Best r over offsets and orientation of every (a, b) pair.
+
+    Returns
+    -------
+    (torch.Tensor, ...)
+        ``r``, ``offset`` (where ``b`` -- reverse-complemented if ``rc`` -- starts relative to
+        ``a``), ``rc`` (bool) and ``union``, each ``(A, B)``.
+    """
+    r_f, u_f = offset_correlations(a, la, b, lb, min_overlap, pad_value)
+    r_r, u_r = offset_correlations(a, la, b_rc, lb, min_overlap, pad_value)
+    bf, tf = r_f.max(-1)
+    br, tr = r_r.max(-1)
+    rc = br > bf
+    lmax = a.shape[-1]
+    t = torch.where(rc, tr, tf)
+    union = torch.where(rc, u_r.gather(2, tr[..., None])[..., 0], u_f.gather(2, tf[..., None])[..., 0])
+    return torch.where(rc, br, bf), t - (lmax - 1), rc, union
+
+
+def correlation_pvalue(r: np.ndarray, union: np.ndarray) -> np.ndarray:
+    """The reference's p-value of a correlation ``r`` over ``n = 4 x union`` values (df = n - 1)."""
+    r = np.asarray(r, dtype=np.float64)
+    n = 4.0 * np.asarray(union, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = r * np.sqrt(n - 2) / np.sqrt(1 - (r - 1e-7) ** 2)
+    t = np.where(np.isfinite(t), t, 0.0)
+    return 2 * stats.t.sf(np.abs(t), n - 1) + 1e-127
+
+
+def log_distance(r: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """``128 + log10(distance)`` with distance ``p`` (``r > 0``) or ``1/p`` (otherwise)."""
+    lp = np.log10(p)
+    return LOG_OFFSET + np.where(np.asarray(r) > 0, lp, -lp)
+
+
+def block_rows(n: int, lmax: int, memory_mb: float) -> int:
+    """Rows per block so that the block's ``(rows, n, 2 Lmax - 1)`` float64 temporaries fit ``memory_mb``."""
+    per_row = max(n, 1) * (2 * lmax - 1) * 8 * 24  # ~24 live float64 temporaries per element
+    return max(1, int(memory_mb * 2 ** 20 // per_row))
+
+
+def condensed_distances(cwms: list[np.ndarray], min_overlap: int = 4, pad_value: float = PAD_VALUE,
+                        memory_mb: float = 1500.0, log=None) -> np.ndarray:
+    """Condensed log-distance vector (``scipy.spatial.distance`` order) of all seqlet pairs.
+
+    Parameters
+    ----------
+    cwms : list of numpy.ndarray
+        Seqlet CWMs ``(4, l_i)``.
+    min_overlap, pad_value
+        See :func:`offset_correlations`.
+    memory_mb : float
+        Budget for one block's temporaries.
+    log : logging.Logger, optional
+        Progress messages.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``N (N - 1) / 2`` float64 :func:`log_distance` values.
+    """
+    x, lengths = stack_cwms(cwms)
+    x_rc = reverse_complement_stack(x, lengths)
+    n = len(cwms)
+    out = np.empty(n * (n - 1) // 2, dtype=np.float64)
+    rows = block_rows(n, x.shape[-1], memory_mb)
+    pos = 0
+    for i0 in range(0, n - 1, rows):
+        i1 = min(n - 1, i0 + rows)
+        r, _, _, union = best_alignment(x[i0:i1], lengths[i0:i1], x[i0:], lengths[i0:], x_rc[i0:],
+                                        min_overlap, pad_value)
+        r, union = r.numpy(), union.numpy()
+        for k, i in enumerate(range(i0, i1)):
+            rr, uu = r[k, i - i0 + 1:], union[k, i - i0 + 1:]
+            rr = np.where(np.isfinite(rr), rr, -1.0)
+            out[pos:pos + len(rr)] = log_distance(rr, correlation_pvalue(rr, uu))
+            pos += len(rr)
+        if log is not None:
+            log.info("seqlet similarities: %d / %d rows", i1, n)
+    return out
+
+
+def cluster_labels(condensed: np.ndarray, n: int, threshold: float = 0.01) -> np.ndarray:
+    """Complete-linkage clusters with every pair at ``p < threshold``; ids by size (0 = largest).
+
+    Ties in size are ordered by the smallest member index, so labels are deterministic.
+    """
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    if n == 1:
+        return np.zeros(1, dtype=np.int64)
+    z = linkage(condensed, method="complete")
+    cut = np.nextafter(LOG_OFFSET + math.log10(threshold), -np.inf)
+    raw = fcluster(z, t=cut, criterion="distance")
+    ids, first, counts = np.unique(raw, return_index=True, return_counts=True)
+    order = np.lexsort((first, -counts))
+    rank = np.empty(len(ids), dtype=np.int64)
+    rank[order] = np.arange(len(ids))
+    return rank[np.searchsorted(ids, raw)]
+
+
+def condensed_submatrix(condensed: np.ndarray, n: int, members: np.ndarray) -> np.ndarray:
+    """Square log-distance matrix of ``members`` (0 on the diagonal)."""
+    i, j = np.meshgrid(members, members, indexing="ij")
+    lo, hi = np.minimum(i, j), np.maximum(i, j)
+    k = n * lo - lo * (lo + 1) // 2 + (hi - lo - 1)
+    out = condensed[np.where(lo == hi, 0, k)]
+    out[lo == hi] = LOG_OFFSET - 127  # p ~ 1e-127: a seqlet is most similar to itself
+    return out
+
+
+def centroid(log_dist: np.ndarray) -> int:
+    """Index of the member with the largest summed similarity ``1 - distance`` to the others."""
+    d = np.power(10.0, np.minimum(log_dist - LOG_OFFSET, 300))
+    sim = 1 - d
+    np.fill_diagonal(sim, 0)
+    return int(np.argmax(sim.sum(1)))
+
+
+def aligned_cwm(cwms: list[np.ndarray], centre: int, min_overlap: int = 4, trim: float = 0.075,
+                pad_value: float = PAD_VALUE) -> tuple[np.ndarray, pd.DataFrame]:
+    """Cluster CWM: members aligned to the centroid (best offset and strand), summed, / max coverage, trimmed.
+
+    Returns
+    -------
+    (numpy.ndarray, pandas.DataFrame)
+        The CWM ``(4, w)`` (all zeros, width 1, when fewer than 3 positions survive the trim)
+        and per member its ``offset``, ``rc`` and ``r`` to the centroid.
+    """
+    x, lengths = stack_cwms(cwms)
+    x_rc = reverse_complement_stack(x, lengths)
+    r, off, rc, _ = best_alignment(x[centre:centre + 1], lengths[centre:centre + 1], x, lengths, x_rc,
+                                   min_overlap, pad_value)
+    r, off, rc = r[0].numpy(), off[0].numpy(), rc[0].numpy()
+    off[centre], rc[centre], r[centre] = 0, False, 1.0
+    ok = np.isfinite(r)
+    lo = int(min(0, off[ok].min()))
+    hi = int(max((off + lengths.numpy())[ok].max(), lengths[centre]))
+    acc = np.zeros((4, hi - lo))
+    cover = np.zeros(hi - lo)
+    for k in np.flatnonzero(ok):
+        m = cwms[k][::-1, ::-1] if rc[k] else cwms[k]
+        s = off[k] - lo
+        acc[:, s:s + m.shape[1]] += m
+        cover[s:s + m.shape[1]] += 1
+    acc /= cover.max()
+    col = np.abs(acc).sum(0)
+    keep = np.flatnonzero(col / col.max() >= trim) if col.max() > 0 else np.array([], dtype=int)
+    if len(keep) and keep[-1] - keep[0] + 1 >= 3:
+        acc = acc[:, keep[0]:keep[-1] + 1]
+    else:
+        acc = np.zeros((4, 1))
+    members = pd.DataFrame({"offset": off, "rc": rc, "r": r})
+    return acc, members
+
+
+def cwm_to_pfm(cwm: np.ndarray, strip: float = 0.1) -> np.ndarray:
+    """CWM -> PFM: / RMS, exponentiate, strip edge columns with sum < ``strip`` x max, normalise, round to 3."""
+    cwm = np.asarray(cwm, dtype=np.float64)
+    rms = np.sqrt(np.mean(cwm ** 2))
+    e = np.exp(cwm / rms) if rms > 0 else np.ones_like(cwm)
+    s = e.sum(0)
+    keep = np.flatnonzero(s >= strip * s.max())
+    e = e[:, keep[0]:keep[-1] + 1]
+    return np.round(e / e.sum(0), 3)
+
+
+def cluster_seqlets(cwms: list[np.ndarray], threshold: float = 0.01, min_overlap: int = 4,
+                    memory_mb: float = 1500.0, log=None) -> tuple[np.ndarray, dict[int, np.ndarray], pd.DataFrame]:
+    """Cluster seqlets and build each cluster's CWM.
+
+    Returns
+    -------
+    (numpy.ndarray, dict, pandas.DataFrame)
+        Cluster id of every seqlet; ``{cluster: CWM}``; per cluster ``cluster, n_seqlets,
+        centroid`` (seqlet index) and ``width``.
+    """
+    n = len(cwms)
+    condensed = condensed_distances(cwms, min_overlap, memory_mb=memory_mb, log=log) if n > 1 else np.zeros(0)
+    labels = cluster_labels(condensed, n, threshold)
+    out, rows = {}, []
+    for c in range(int(labels.max()) + 1 if n else 0):
+        members = np.flatnonzero(labels == c)
+        cen = members[centroid(condensed_submatrix(condensed, n, members))] if len(members) > 1 else members[0]
+        sub = [cwms[m] for m in members]
+        cwm, _ = aligned_cwm(sub, int(np.flatnonzero(members == cen)[0]), min_overlap)
+        out[c] = cwm
+        rows.append((c, len(members), int(cen), cwm.shape[1]))
+    return labels, out, pd.DataFrame(rows, columns=["cluster", "n_seqlets", "centroid", "width"])

@@ -1,0 +1,102 @@
+"""Seqlet similarity (vs a brute-force implementation), clustering of planted motifs, CWM -> PFM."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from deepallele.motifs.cluster import (best_alignment, cluster_labels, cluster_seqlets, condensed_distances,
+                                       correlation_pvalue, cwm_to_pfm, reverse_complement_stack, stack_cwms)
+
+
+def _brute_best(a, b, min_overlap=4, pad=0.25):
+    """Best Pearson r over offsets and strands with explicit 0.25-padded union windows."""
+    best = (-np.inf, None, None, None)
+    for rc, bb in ((False, b), (True, b[::-1, ::-1])):
+        la, lb = a.shape[1], bb.shape[1]
+        for o in range(-(lb - 1), la):
+            ov = min(la, o + lb) - max(0, o)
+            if ov < min_overlap:
+                continue
+            lo, hi = min(0, o), max(la, o + lb)
+            pa = np.full((4, hi - lo), pad)
+            pb = np.full((4, hi - lo), pad)
+            pa[:, -lo:-lo + la] = a
+            pb[:, o - lo:o - lo + lb] = bb
+            r = np.corrcoef(pa.ravel(), pb.ravel())[0, 1]
+            if r > best[0] + 1e-12:
+                best = (r, o, rc, hi - lo)
+    return best
+
+
+def test_best_alignment_matches_brute_force():
+    rng = np.random.default_rng(0)
+    cwms = [rng.normal(size=(4, int(n))) for n in rng.integers(4, 12, 9)]
+    x, ln = stack_cwms(cwms)
+    r, off, rc, union = best_alignment(x, ln, x, ln, reverse_complement_stack(x, ln))
+    for i in range(len(cwms)):
+        for j in range(len(cwms)):
+            br, bo, brc, bu = _brute_best(cwms[i], cwms[j])
+            assert r[i, j].item() == pytest.approx(br, abs=1e-9)
+            if i != j:
+                assert (off[i, j].item(), bool(rc[i, j]), union[i, j].item()) == (bo, brc, bu)
+
+
+def test_reverse_complement_stack():
+    x, ln = stack_cwms([np.arange(8.0).reshape(4, 2), np.arange(12.0).reshape(4, 3)])
+    rc = reverse_complement_stack(x, ln)
+    assert torch.equal(rc[0, :, :2], torch.as_tensor(np.arange(8.0).reshape(4, 2)[::-1, ::-1].copy()))
+    assert (rc[0, :, 2] == 0).all()
+
+
+def _motif_set(rng, n_each=12):
+    a = np.eye(4)[[0, 2, 2, 0, 3, 1, 1, 3]].T * 3 - 0.75       # one motif
+    b = np.eye(4)[[1, 1, 3, 0, 0, 0, 2, 2]].T * 3 - 0.75       # another
+    cwms, truth = [], []
+    for k, m in enumerate((a, b)):
+        for i in range(n_each):
+            c = m + rng.normal(0, 0.3, m.shape)
+            s, e = rng.integers(0, 2), m.shape[1] - rng.integers(0, 2)  # ragged ends
+            c = c[:, s:e]
+            cwms.append(c[::-1, ::-1].copy() if i % 3 == 0 else c)        # a third on the other strand
+            truth.append(k)
+    return cwms, np.array(truth), (a, b)
+
+
+def test_clusters_recover_planted_motifs():
+    rng = np.random.default_rng(1)
+    cwms, truth, (a, _) = _motif_set(rng)
+    labels, cluster_cwms, table = cluster_seqlets(cwms, threshold=0.01)
+    assert len(set(labels)) == 2
+    assert all(len(set(labels[truth == k])) == 1 for k in (0, 1))
+    assert table["n_seqlets"].tolist() == [12, 12]
+    c = cluster_cwms[labels[truth == 0][0]]
+    # the cluster CWM reads motif a on one strand
+    best = _brute_best(c, a)[0]
+    assert best > 0.9
+
+
+def test_memory_blocks_give_same_distances():
+    rng = np.random.default_rng(2)
+    cwms, _, _ = _motif_set(rng, 5)
+    d1 = condensed_distances(cwms, memory_mb=1e-3)  # one row per block
+    d2 = condensed_distances(cwms)
+    assert np.allclose(d1, d2, rtol=0, atol=1e-9) and len(d1) == 10 * 9 // 2
+
+
+def test_threshold_and_pvalue():
+    p = correlation_pvalue(np.array([0.9, 0.0, -0.9]), np.array([10, 10, 10]))
+    assert p[0] < 1e-10 and p[1] == pytest.approx(1.0) and p[2] == pytest.approx(p[0])
+    # three points: 0-1 close, 2 far from both (complete linkage at p < 0.01)
+    from deepallele.motifs.cluster import log_distance
+    d = log_distance(np.array([0.9, -0.5, -0.5]), correlation_pvalue(np.array([0.9, -0.5, -0.5]), np.array([10] * 3)))
+    assert cluster_labels(d, 3).tolist() == [0, 0, 1]
+
+
+def test_cwm_to_pfm():
+    cwm = np.zeros((4, 6))
+    cwm[0, 1:5] = [2, 3, 3, 2]
+    cwm[:, 0] = -5       # an edge column that exponentiates to almost nothing: stripped
+    pfm = cwm_to_pfm(cwm)
+    assert pfm.shape[1] == 5 and np.allclose(pfm.sum(0), 1, atol=2e-3)
+    assert (pfm[0, :4] > 0.5).all()

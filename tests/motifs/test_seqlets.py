@@ -1,0 +1,90 @@
+"""Seqlet calling on hand-made tracks and attribution maps."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from deepallele.motifs.seqlets import (extract_seqlets, find_seqlets, global_scale, load_cwms,
+                                       other_allele_positions, reference_track, save_cwms)
+
+
+def test_single_motif():
+    t = np.zeros(30)
+    t[10:16] = 3.0
+    assert find_seqlets(t).tolist() == [[10, 15, 1, 6]]
+
+
+def test_too_short_and_threshold():
+    t = np.zeros(20)
+    t[5:8] = 3.0               # 3 significant positions < 4
+    t[12:17] = 1.9             # below the cut
+    assert len(find_seqlets(t)) == 0
+
+
+def test_gap_of_one_tolerated_two_split():
+    t = np.zeros(40)
+    t[[2, 3, 5, 6]] = 3.0      # one gap (position 4, local mean 2.0 > 1.96 is tolerated anyway)
+    s = find_seqlets(t)
+    assert s.tolist() == [[2, 6, 1, 4]]
+    t = np.zeros(40)
+    t[[10, 11, 12, 13]] = 3.0
+    t[[16, 17, 18, 19]] = 3.0  # gaps at 14, 15 -> two seqlets
+    assert find_seqlets(t)[:, :2].tolist() == [[10, 13], [16, 19]]
+
+
+def test_opposite_sign_adjacent_motif():
+    t = np.zeros(30)
+    t[5:10] = 3.0
+    t[10:15] = -3.0
+    s = find_seqlets(t)
+    assert s[:, :3].tolist() == [[5, 9, 1], [10, 14, -1]]
+
+
+def test_motif_at_end_closed():
+    t = np.zeros(12)
+    t[7:] = -2.5
+    assert find_seqlets(t).tolist() == [[7, 11, -1, 5]]
+
+
+def test_other_allele_positions():
+    v = pd.DataFrame({"ref_pos": [5, 20], "alt_pos": [5, 22], "ref_edit": ["", "AAA"], "alt_edit": ["GG", "A"]})
+    # 2-base insertion in alt before ref 5; 3->1 substitution at ref 20 (alt 22)
+    assert other_allele_positions(np.array([0, 4, 5, 19, 20, 21, 23, 30]), 0, v).tolist() == [0, 4, 7, 21, 22, 22, 23, 30]
+    assert other_allele_positions(np.array([5, 6, 7, 22, 23]), 1, v).tolist() == [5, 5, 5, 20, 23]
+
+
+def test_extract_seqlets_both_alleles():
+    n, length = 2, 40
+    rng = np.random.default_rng(0)
+    codes = rng.integers(0, 4, (n, 2, length))
+    x = np.zeros((n, 2, 4, length))
+    np.put_along_axis(x, codes[:, :, None, :], 1.0, axis=2)
+    x[1, 1, :, 35:] = 0  # padding
+    attr = rng.normal(0, 0.05, (n, 2, 4, length)) * x
+    attr[0, 0] += 2.0 * x[0, 0] * (np.arange(length) >= 10) * (np.arange(length) < 16)   # raises ref
+    attr[1, 1] -= 2.0 * x[1, 1] * (np.arange(length) >= 20) * (np.arange(length) < 26)   # ratio: raises alt
+    variants = pd.DataFrame({"peak_index": [1], "ref_pos": [3], "alt_pos": [3], "ref_edit": ["A"], "alt_edit": ["AC"]})
+    table, cwms = extract_seqlets(attr, x, ["p0", "p1"], variants=variants)
+    assert table[["peak", "allele", "start", "end", "sign"]].values.tolist() == [["p0", 0, 10, 15, 1],
+                                                                                 ["p1", 1, 20, 25, 1]]
+    assert table["mean_attr"].iloc[0] > 0 and table["mean_attr"].iloc[1] < 0  # original scale: alt lowers the ratio
+    assert table[["other_start", "other_end"]].values.tolist() == [[10, 15], [19, 24]]
+    assert cwms[0].shape == (4, 6) and (cwms[0] * x[0, 0, :, 10:16]).sum() > 0
+    # scaling is global: doubling every attribution changes nothing
+    t2, _ = extract_seqlets(2 * attr, x, ["p0", "p1"])
+    assert t2[["start", "end"]].values.tolist() == table[["start", "end"]].values.tolist()
+    assert global_scale(attr) > 0 and reference_track(attr, x).shape == (n, 2, length)
+
+
+def test_cwm_roundtrip(tmp_path):
+    table = pd.DataFrame({"seqlet": ["a", "b"]})
+    cwms = [np.ones((4, 3), np.float32), np.zeros((4, 5), np.float32)]
+    save_cwms(tmp_path / "c.npz", table, cwms)
+    names, back = load_cwms(tmp_path / "c.npz")
+    assert names == ["a", "b"] and [c.shape for c in back] == [(4, 3), (4, 5)]
+
+
+def test_all_zero_attributions_rejected():
+    with pytest.raises(ValueError, match="all zero"):
+        extract_seqlets(np.zeros((1, 2, 4, 5)), np.ones((1, 2, 4, 5)) / 4, ["p"])
