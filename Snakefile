@@ -17,6 +17,7 @@ include: "rules/common.smk"
 include: "rules/reads_common.smk"
 include: "rules/counts_common.smk"
 include: "rules/dataset_common.smk"
+include: "rules/models_common.smk"
 include: "rules/simulate.smk"
 include: "rules/sra.smk"
 include: "rules/trim.smk"
@@ -29,6 +30,10 @@ include: "rules/peaks.smk"
 include: "rules/counts.smk"
 include: "rules/qc.smk"
 include: "rules/dataset.smk"
+include: "rules/train.smk"
+include: "rules/evaluate.smk"
+include: "rules/jaspar.smk"
+include: "rules/meandiff.smk"
 
 
 rule all:

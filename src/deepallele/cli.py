@@ -101,6 +101,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--threads", type=int, default=1)
     p.set_defaults(func=cmd_filter_alignments)
 
+    from .models.cli import add_parsers as add_model_parsers
+
+    add_model_parsers(sub)  # train, benchmark-training
+
     args = parser.parse_args(argv)
     from .workflow import ConfigError
 

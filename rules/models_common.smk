@@ -1,0 +1,81 @@
+# Helpers of the model stage (training, evaluation, figures, benchmark). Functions only (no
+# rules); include after rules/common.smk, which defines config, DATASETS and SIMULATED_DATASETS.
+import json
+
+from deepallele.models.presets import resolve_architecture
+
+MODEL_TYPES = list(config["models"]["types"])
+MODEL_SEEDS = [int(s) for s in config["models"]["seeds"]]
+# glibc allocator: keep freed memory in the heap instead of mmap/munmap (and page faults) on every
+# large CPU tensor; read at process start, so set in the training job's environment.
+TRAIN_ENV = "MALLOC_MMAP_THRESHOLD_=4294967296 MALLOC_TRIM_THRESHOLD_=68719476736"
+PERFORMANCE_FIGURES = ["fig1c_counts", "fig1d_ratio", "figS2_spearman", "figS2_direct", "training_curves"]
+
+
+wildcard_constraints:
+    model="|".join(["deepallele", "direct", "ref_only", "alt_only", "two_genome"]),
+    seed=r"\d+",
+
+
+def model_dir(dataset, model, seed):
+    return f"results/{dataset}/models/{model}/seed{seed}"
+
+
+def model_runs(dataset):
+    """(model, seed) of every training job of a dataset, in config order."""
+    return [(m, s) for m in MODEL_TYPES for s in MODEL_SEEDS]
+
+
+def model_outputs(dataset, name="predictions.tsv"):
+    """One file (``predictions.tsv``, ``history.tsv``, ``best.ckpt``, ...) of every model and seed."""
+    return [f"{model_dir(dataset, m, s)}/{name}" for m, s in model_runs(dataset)]
+
+
+def model_run_keys(dataset):
+    """``"model:seed"`` labels in the order of :func:`model_outputs` (the scripts' params)."""
+    return [f"{m}:{s}" for m, s in model_runs(dataset)]
+
+
+def model_architecture(dataset):
+    """The resolved architecture of a dataset: the preset (``paper`` picks ATAC/ChIP by assay) + overrides."""
+    return resolve_architecture(config["models"]["preset"], config["models"].get("architecture", {}),
+                                assay=config["datasets"][dataset]["assay"])
+
+
+def train_gpu(wildcards):
+    """1 when training is configured for a GPU (the SLURM profile turns it into --gpus)."""
+    return int(config["models"]["training"]["accelerator"] == "gpu")
+
+
+def train_runtime(wildcards):
+    """Minutes: demo-size models finish in minutes; paper-size ones on a CPU take many hours."""
+    paper = config["models"]["preset"].startswith("paper")
+    if train_gpu(wildcards):
+        return 240 if paper else 60
+    return 48 * 60 if paper else 120
+
+
+def train_mem_mb(wildcards):
+    return 16000 if config["models"]["preset"].startswith("paper") else 4000
+
+
+def train_architecture_json(wildcards):
+    return json.dumps(model_architecture(wildcards.dataset), sort_keys=True)
+
+
+def train_training_json(wildcards):
+    return json.dumps(config["models"]["training"], sort_keys=True)
+
+
+def figure_files(dataset):
+    """The performance figures of a dataset (PDF, PNG and TSV of each)."""
+    return [f"results/{dataset}/figures/{f}.{ext}" for f in PERFORMANCE_FIGURES for ext in ("pdf", "png", "tsv")]
+
+
+def models_stage_targets(dataset):
+    """Final outputs of the model stage of a dataset (metrics, figures, validation if simulated)."""
+    targets = [f"results/{dataset}/metrics/performance.tsv", f"results/{dataset}/metrics/performance_summary.tsv"]
+    targets += figure_files(dataset)
+    if dataset in SIMULATED_DATASETS:
+        targets.append(f"results/{dataset}/validation/model.tsv")
+    return targets

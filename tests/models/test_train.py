@@ -1,0 +1,107 @@
+"""Training on a toy dataset: outputs, bit-identical reruns, resume from last.ckpt, baselines, CLI, GPU."""
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+import torch
+
+from deepallele.models.train import PREDICTION_COLUMNS, train_model
+
+PRED = ["pred_ref", "pred_alt", "pred_ratio"]
+pytestmark = [pytest.mark.filterwarnings("ignore::UserWarning"),
+              pytest.mark.filterwarnings("ignore:.*treespec.*")]
+
+
+def _train(pairs, outdir, arch, model="deepallele", seed=0, epochs=2, **kw):
+    return train_model(pairs, model, seed, outdir, arch, {"max_epochs": epochs, "batch_size": 32}, "cpu",
+                       threads=1, progress_bar=False, **kw)
+
+
+@pytest.fixture(scope="module")
+def reference_run(toy_pairs, tmp_path_factory, tiny_arch_module):
+    """deepallele, seed 0, 2 epochs without interruption."""
+    out = tmp_path_factory.mktemp("ref_run")
+    summary = _train(toy_pairs, out, tiny_arch_module, epochs=2)
+    return out, summary
+
+
+def test_outputs(reference_run):
+    out, summary = reference_run
+    for f in ("best.ckpt", "predictions.tsv", "train_summary.json", "history.tsv", "checkpoints/last.ckpt",
+              "logs/metrics.csv"):
+        assert (out / f).exists(), f
+    pred = pd.read_csv(out / "predictions.tsv", sep="\t")
+    assert list(pred.columns) == PREDICTION_COLUMNS and len(pred) == 200
+    assert set(pred["split"]) == {"train", "val", "test"}
+    hist = pd.read_csv(out / "history.tsv", sep="\t")
+    assert hist["epoch"].tolist() == [0, 1] and hist["val_loss"].notna().all()
+    s = json.loads((out / "train_summary.json").read_text())
+    assert s == summary
+    assert s["epochs"] == 2 and s["best_epoch"] in (0, 1) and s["pairs_per_s"] > 0 and not s["resumed"]
+    assert s["validation_split"] == "val" and s["threads"] == 1
+
+
+def test_same_seed_bit_identical(reference_run, toy_pairs, tmp_path, tiny_arch):
+    _train(toy_pairs, tmp_path / "again", tiny_arch, epochs=2)
+    a = pd.read_csv(reference_run[0] / "predictions.tsv", sep="\t")
+    b = pd.read_csv(tmp_path / "again" / "predictions.tsv", sep="\t")
+    assert a[PRED].equals(b[PRED])
+    _train(toy_pairs, tmp_path / "other", tiny_arch, seed=1, epochs=2)
+    c = pd.read_csv(tmp_path / "other" / "predictions.tsv", sep="\t")
+    assert not a[PRED].equals(c[PRED])
+
+
+def test_resume_continues_from_last_checkpoint(reference_run, toy_pairs, tmp_path, tiny_arch):
+    out = tmp_path / "killed"
+    first = _train(toy_pairs, out, tiny_arch, epochs=1)            # "killed" after epoch 1
+    assert first["epochs"] == 1 and not first["resumed"]
+    second = _train(toy_pairs, out, tiny_arch, epochs=2)           # the rerun
+    assert second["resumed"] and second["epochs"] == 2
+    assert pd.read_csv(out / "history.tsv", sep="\t")["epoch"].tolist() == [0, 1]
+    # weights, optimiser, schedule, RNG and batch order restored: same as the uninterrupted run
+    a = pd.read_csv(reference_run[0] / "predictions.tsv", sep="\t")
+    b = pd.read_csv(out / "predictions.tsv", sep="\t")
+    assert a[PRED].equals(b[PRED])
+    third = _train(toy_pairs, out, tiny_arch, epochs=2)            # finished: nothing left to train
+    assert third["epochs"] == 2
+
+
+@pytest.mark.parametrize("model", ["ref_only", "two_genome"])
+def test_baselines_predict_both_alleles(model, toy_pairs, tmp_path, tiny_arch):
+    s = _train(toy_pairs, tmp_path, tiny_arch, model=model, epochs=1)
+    pred = pd.read_csv(tmp_path / "predictions.tsv", sep="\t")
+    assert (pred["pred_ratio"] - (pred["pred_ref"] - pred["pred_alt"])).abs().max() < 1e-5
+    assert (pred[["pred_ref", "pred_alt"]] >= 0).all().all()
+    assert s["n_train_pairs"] == int((pred["split"] == "train").sum())
+
+
+def test_cli_train(toy_pairs, tmp_path):
+    from deepallele.models.cli import main
+
+    arch = '{"conv_layers": 1, "kernel_number": 4, "kernel_length": 5, "filter_number": 4, "kernel_size": 3, ' \
+           '"pooling_size": 4, "h_layers": 1, "hidden_size": 8, "dropout": 0.0, "first_batch_norm": true}'
+    rc = main(["train", "--pairs", str(toy_pairs), "--model", "direct", "--seed", "2", "--outdir", str(tmp_path),
+               "--architecture-json", arch, "--train", "max_epochs=1", "--accelerator", "cpu", "--threads", "1",
+               "--no-progress", "--log", str(tmp_path / "train.log")])
+    assert rc == 0
+    s = json.loads((tmp_path / "train_summary.json").read_text())
+    assert s["model_type"] == "direct" and s["architecture"]["hidden_size"] == 8 and s["epochs"] == 1
+    assert "summary" in (tmp_path / "train.log").read_text()
+
+
+@pytest.mark.gpu
+def test_train_on_gpu(toy_pairs, tmp_path, tiny_arch):
+    s = train_model(toy_pairs, "deepallele", 0, tmp_path, tiny_arch, {"max_epochs": 1}, "gpu", progress_bar=False)
+    assert s["accelerator"] == "gpu" and (tmp_path / "predictions.tsv").exists()
+    assert torch.cuda.is_available()
+
+
+def test_changed_settings_start_afresh(toy_pairs, tmp_path, tiny_arch):
+    _train(toy_pairs, tmp_path, tiny_arch, epochs=1)
+    other = {**tiny_arch, "hidden_size": 12}
+    s = _train(toy_pairs, tmp_path, other, epochs=1)
+    assert not s["resumed"] and s["architecture"]["hidden_size"] == 12
+    s = _train(toy_pairs, tmp_path, other, epochs=2)          # more epochs: resumable
+    assert s["resumed"] and s["epochs"] == 2
