@@ -605,7 +605,7 @@ def compare_with_deepallele(effects: pd.DataFrame, main_variants: pd.DataFrame |
 
 # ----------------------------------------------------------------------------- validation
 
-def similar_to(motifs: dict[str, np.ndarray], planted: list[str], max_p: float = 1e-3) -> dict[str, str]:
+def similar_to(motifs: dict[str, np.ndarray], planted: list[str], max_p: float = 1e-2) -> dict[str, str]:
     """Motifs TomTom-similar to a planted one (memelite's tomtom, both strands).
 
     Parameters
@@ -615,7 +615,9 @@ def similar_to(motifs: dict[str, np.ndarray], planted: list[str], max_p: float =
     planted : list of str
         Names of the planted motifs (keys of ``motifs``).
     max_p : float
-        TomTom p-value at or below which a motif counts as similar.
+        TomTom p-value at or below which a motif counts as similar. 0.01 takes in the ETS
+        relatives of SPI1 (ETS1, ERG, FLI1: p ~ 1e-3) and the MAF relatives of AP-1; about 80
+        of the 746 JASPAR 2020 motifs resemble SPI1 or FOS::JUN at this level.
 
     Returns
     -------
@@ -641,7 +643,7 @@ def similar_to(motifs: dict[str, np.ndarray], planted: list[str], max_p: float =
 
 
 def validate_meandiff(tests: pd.DataFrame, planted: list[str], similar: dict[str, str],
-                      method: str = "meandiff") -> pd.DataFrame:
+                      method: str = "meandiff", similar_max_p: float = 1e-2) -> pd.DataFrame:
     """The MeanDiff stage against the simulator's grammar (``metric, value, goal``).
 
     Parameters
@@ -654,6 +656,8 @@ def validate_meandiff(tests: pd.DataFrame, planted: list[str], similar: dict[str
         :func:`similar_to` output (unplanted motifs that resemble a planted one).
     method : str
         Which method's significance is validated.
+    similar_max_p : float
+        The TomTom threshold behind ``similar`` (quoted in the goal column).
     """
     sig = set(tests.loc[tests[f"significant_{method}"], "motif"])
     planted_sig = [m for m in planted if m in sig]
@@ -673,7 +677,7 @@ def validate_meandiff(tests: pd.DataFrame, planted: list[str], similar: dict[str
          "reported, not a pass/fail: JASPAR has families of near-identical motifs (SPIB/EHF/ELF* for SPI1), "
          "which rightly come out with the planted motif; see the two split counts below"),
         ("unplanted_similar_significant", len(lookalike),
-         "look-alikes of a planted motif (TomTom p <= 1e-3); expected to be significant"),
+         f"look-alikes of a planted motif (TomTom p <= {similar_max_p:g}); expected to be significant"),
         ("unplanted_unrelated_significant", len(unrelated),
          "motifs unlike any planted one; false discoveries, should be few (BH controls their share at 5%)"),
         ("unplanted_unrelated_names", ";".join(unrelated[:30]), "few"),

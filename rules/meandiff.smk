@@ -1,0 +1,130 @@
+# The classical motif baseline (Fig S7): FIMO (memelite) over both alleles of the held-out
+# sequences against JASPAR 2020 (rule jaspar_meme), per-motif delta scores, the MeanDiff /
+# correlation / MAGGIE-style tests with BH over all motifs, Fig S7 panels, a comparison with
+# DeepAllele's main variants (when the interpretation stage has written them), validation
+# against the simulator's grammar, and the scan benchmark at the paper's size.
+# Include after rules/common.smk, rules/dataset_common.smk (pairs_h5) and rules/jaspar.smk
+# (JASPAR_MEME); it includes its own helpers (rules/meandiff_common.smk).
+
+
+include: "meandiff_common.smk"
+
+
+rule meandiff_scan:
+    input:
+        h5=lambda wc: pairs_h5(wc.dataset),
+        meme=JASPAR_MEME,
+    output:
+        scan="results/{dataset}/meandiff/scan.npz",
+    params:
+        split=meandiff_setting("split"),
+        fimo_alpha=meandiff_setting("fimo_alpha"),
+        bin_size=meandiff_setting("bin_size"),
+        eps=meandiff_setting("eps"),
+    log:
+        "results/logs/meandiff_scan/{dataset}.log",
+    benchmark:
+        "results/benchmarks/jobs/meandiff_scan/{dataset}.tsv"
+    conda:
+        "../envs/python.yaml"
+    # numba parallelises FIMO over motifs
+    threads: 2
+    resources:
+        mem_mb=6000,
+        runtime=60,
+    script:
+        "../scripts/meandiff_scan.py"
+
+
+rule meandiff_tests:
+    input:
+        scan="results/{dataset}/meandiff/scan.npz",
+    output:
+        tests="results/{dataset}/meandiff/motif_tests.tsv",
+        sequences="results/{dataset}/meandiff/sequence_effects.tsv",
+    params:
+        alpha=meandiff_setting("alpha"),
+        affected=meandiff_setting("affected_ln_ratio"),
+        halve_p=meandiff_setting("halve_p"),
+        method=meandiff_setting("method"),
+    log:
+        "results/logs/meandiff_tests/{dataset}.log",
+    benchmark:
+        "results/benchmarks/jobs/meandiff_tests/{dataset}.tsv"
+    conda:
+        "../envs/python.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=20,
+    script:
+        "../scripts/meandiff_tests.py"
+
+
+rule figure_meandiff:
+    input:
+        unpack(lambda wc: meandiff_main_variants(wc.dataset)),
+        tests="results/{dataset}/meandiff/motif_tests.tsv",
+        sequences="results/{dataset}/meandiff/sequence_effects.tsv",
+    output:
+        motifs=multiext("results/{dataset}/figures/figS7_motifs", ".pdf", ".png", ".tsv"),
+        effects=multiext("results/{dataset}/figures/figS7_effects", ".pdf", ".png", ".tsv"),
+        pie=multiext("results/{dataset}/figures/figS7_pie", ".pdf", ".png", ".tsv"),
+        comparison="results/{dataset}/meandiff/comparison.tsv",
+    params:
+        alpha=meandiff_setting("alpha"),
+        method=meandiff_setting("method"),
+    log:
+        "results/logs/figure_meandiff/{dataset}.log",
+    conda:
+        "../envs/python.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    script:
+        "../scripts/meandiff_figures.py"
+
+
+rule validate_meandiff:
+    input:
+        tests="results/{dataset}/meandiff/motif_tests.tsv",
+        meme=JASPAR_MEME,
+    output:
+        table="results/{dataset}/validation/meandiff.tsv",
+    wildcard_constraints:
+        dataset="|".join(SIMULATED_DATASETS) or "NONE",
+    params:
+        planted=lambda wc: planted_motifs(wc.dataset),
+        method=meandiff_setting("method"),
+        similar_max_p=meandiff_setting("similar_max_p"),
+    log:
+        "results/logs/validate_meandiff/{dataset}.log",
+    conda:
+        "../envs/python.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    script:
+        "../scripts/meandiff_validate.py"
+
+
+rule benchmark_meandiff:
+    input:
+        meme=JASPAR_MEME,
+    output:
+        table="results/benchmarks/meandiff.tsv",
+    params:
+        n_pairs=config["meandiff"]["benchmark"]["n_pairs"],
+        length=config["meandiff"]["benchmark"]["length"],
+    log:
+        "results/logs/benchmark_meandiff.log",
+    conda:
+        "../envs/python.yaml"
+    threads: 2
+    resources:
+        mem_mb=8000,
+        runtime=30,
+    script:
+        "../scripts/meandiff_benchmark.py"

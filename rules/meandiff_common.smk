@@ -1,0 +1,35 @@
+# Settings and input functions of the MeanDiff stage (rules/meandiff.smk). Functions only (no
+# rules); included by rules/meandiff.smk, after rules/common.smk (config, SIMULATED_DATASETS,
+# simulated_dataset_params).
+
+
+def meandiff_setting(key):
+    return config["meandiff"][key]
+
+
+def meandiff_main_variants(dataset):
+    """DeepAllele's main-variant table, when it is to be compared (see config meandiff.compare_deepallele)."""
+    path = f"results/{dataset}/interpret/main_variants.tsv"
+    mode = meandiff_setting("compare_deepallele")
+    if mode == "required" or (mode == "auto" and Path(path).exists()):
+        return {"main_variants": path}
+    return {}
+
+
+def planted_motifs(dataset):
+    """Names of the motifs the simulator's grammar planted in a simulated dataset."""
+    from deepallele.simulate.run import grammar_spec
+
+    return list(grammar_spec(simulated_dataset_params(dataset))["motifs"])
+
+
+def meandiff_stage_targets(dataset):
+    """Final outputs of the MeanDiff stage of a dataset (validation for simulated ones)."""
+    targets = [
+        f"results/{dataset}/meandiff/motif_tests.tsv",
+        f"results/{dataset}/meandiff/comparison.tsv",
+        f"results/{dataset}/figures/figS7_motifs.png",
+    ]
+    if dataset in SIMULATED_DATASETS:
+        targets.append(f"results/{dataset}/validation/meandiff.tsv")
+    return targets
