@@ -1,0 +1,148 @@
+"""Main variants in motifs and TF-like groups (reference-spec §3.7; Fig 2c,d, Fig 3b, Fig S6).
+
+A trusted sequence's main variant is *in a motif* when its edit overlaps a seqlet of either
+allele (positions in each allele's own coordinates, straight from the variant map); when it
+overlaps seqlets of several clusters, the cluster with the most overlapping positions wins.
+
+TF-like groups: every TF matched by the clusters gets a score, the sum over its matching
+clusters of ``weight x -log10 p``; TFs are taken by decreasing score and each still unlabelled
+cluster matching the TF becomes "<TF>-like".
+
+* ``paper`` (default): matches with TomTom ``q < 0.05``, weight = seqlets in the cluster;
+* ``code``: matches with ``p < 0.05``, weight = % of main variants in the cluster (the
+  authors' script).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+OUTSIDE = "Outside"
+OTHER = "Other<2%"
+
+
+def variant_span(pos: int, edit: str) -> tuple[int, int]:
+    """Inclusive span of an edit in one allele; an empty edit (pure indel) spans the two flanking bases."""
+    n = len(edit or "")
+    return (pos, pos + n - 1) if n else (pos - 1, pos)
+
+
+def variants_in_seqlets(main: pd.DataFrame, seqlets: pd.DataFrame) -> pd.DataFrame:
+    """Which seqlet (and cluster) each main variant falls in.
+
+    Parameters
+    ----------
+    main : pandas.DataFrame
+        ``peak_index, main_variant, ref_pos, alt_pos, ref_edit, alt_edit``.
+    seqlets : pandas.DataFrame
+        ``row, allele, start, end`` (inclusive) and ``cluster``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``main`` with ``in_motif`` (bool), ``cluster`` (-1 outside), ``seqlet`` ('' outside) and
+        ``overlap`` (positions shared with the chosen seqlet).
+    """
+    by_row = dict(tuple(seqlets.groupby("row"))) if len(seqlets) else {}
+    clusters, names, overlaps = [], [], []
+    for v in main.itertuples(index=False):
+        best = (0, -1, "")
+        s = by_row.get(v.peak_index)
+        if s is not None:
+            for allele, pos, edit in ((0, v.ref_pos, v.ref_edit), (1, v.alt_pos, v.alt_edit)):
+                lo, hi = variant_span(int(pos), str(edit) if isinstance(edit, str) else "")
+                sa = s[s["allele"] == allele]
+                ov = np.minimum(sa["end"].to_numpy(), hi) - np.maximum(sa["start"].to_numpy(), lo) + 1
+                for k in np.flatnonzero(ov > 0):
+                    if ov[k] > best[0]:
+                        best = (int(ov[k]), int(sa["cluster"].iloc[k]), str(sa["seqlet"].iloc[k]))
+        overlaps.append(best[0])
+        clusters.append(best[1])
+        names.append(best[2])
+    out = main.copy()
+    out["in_motif"] = np.array(overlaps) > 0
+    out["cluster"] = clusters
+    out["seqlet"] = names
+    out["overlap"] = overlaps
+    return out
+
+
+def tf_like_groups(matches: pd.DataFrame, weights: dict, mode: str = "paper", q_threshold: float = 0.05,
+                   p_threshold: float = 0.05) -> dict:
+    """Cluster id -> "<TF>-like" by greedy TF scores (see the module docstring).
+
+    Parameters
+    ----------
+    matches : pandas.DataFrame
+        TomTom matches (``cluster, target, p, q``).
+    weights : dict
+        Cluster id -> weight (seqlets in the cluster for ``paper``, % of main variants for ``code``);
+        only these clusters are grouped.
+    mode : str
+        ``paper`` or ``code``.
+
+    Returns
+    -------
+    dict
+        Labels of the clusters that match at least one TF.
+    """
+    if mode == "paper":
+        m = matches[matches["q"] < q_threshold]
+    elif mode == "code":
+        m = matches[matches["p"] < p_threshold]
+    else:
+        raise ValueError(f"unknown TF-like grouping mode {mode!r} (paper or code)")
+    m = m[m["cluster"].isin(list(weights))].copy()
+    if m.empty:
+        return {}
+    m["score"] = m["cluster"].map(weights).astype(float) * -np.log10(m["p"].clip(lower=1e-300))
+    score = m.groupby("target")["score"].sum()
+    # ties: by name, so labels do not depend on row order
+    order = sorted(score.index, key=lambda t: (-score[t], t))
+    labels: dict = {}
+    for tf in order:
+        for c in sorted(m.loc[m["target"] == tf, "cluster"].unique()):
+            labels.setdefault(c, f"{tf}-like")
+    return labels
+
+
+def group_shares(assigned: pd.DataFrame, labels: dict, n_total: int | None = None, min_share: float = 2.0,
+                 cluster_names: dict | None = None) -> pd.DataFrame:
+    """% of main variants per TF-like group (clusters without a TF keep ``cluster <id>``), with small ones pooled.
+
+    Parameters
+    ----------
+    assigned : pandas.DataFrame
+        :func:`variants_in_seqlets` output (one row per sequence).
+    labels : dict
+        Cluster id -> group name.
+    n_total : int, optional
+        Denominator (default: rows of ``assigned``).
+    min_share : float
+        Groups with a smaller % go to "Other<2%".
+    cluster_names : dict, optional
+        Names for clusters without a group (default ``cluster <id>``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``group, n, percent, slice`` (the pie slice: the group, "Other<2%" or "Outside"),
+        sorted by decreasing n with "Outside" last.
+    """
+    n_total = len(assigned) if n_total is None else n_total
+    cluster_names = cluster_names or {}
+    names = [OUTSIDE if not inm else labels.get(c, cluster_names.get(c, f"cluster {c}"))
+             for inm, c in zip(assigned["in_motif"], assigned["cluster"])]
+    counts = pd.Series(names, dtype=object).value_counts()
+    rows = [(g, int(n), 100.0 * n / max(n_total, 1)) for g, n in counts.items()]
+    out = pd.DataFrame(rows, columns=["group", "n", "percent"])
+    out["slice"] = np.where(out["group"] == OUTSIDE, OUTSIDE, np.where(out["percent"] > min_share, out["group"], OTHER))
+    out["_outside"] = out["group"] == OUTSIDE
+    out = out.sort_values(["_outside", "n", "group"], ascending=[True, False, True], kind="stable")
+    return out.drop(columns="_outside").reset_index(drop=True)
+
+
+def top_group(shares: pd.DataFrame) -> str:
+    """The largest TF-like group ("<TF>-like"), '' when no main variant lies in a named group."""
+    named = shares[shares["group"].str.endswith("-like")]
+    return str(named["group"].iloc[0]) if len(named) else ""
