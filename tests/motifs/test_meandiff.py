@@ -268,6 +268,7 @@ def test_load_pair_set_test_split_and_paper_scheme(tmp_path):
 
 def test_validation_table():
     tests = pd.DataFrame({"rank": [1, 2, 3, 4, 5], "motif": ["SPIB", "SPI1", "EHF", "CTCF", "FOS::JUN"],
+                          "n_pos": [5, 6, 7, 8, 1], "n_neg": [1, 2, 3, 4, 0],
                           "significant_meandiff": [True, True, True, True, False]})
     table = md.validate_meandiff(tests, ["SPI1", "FOS::JUN"], {"SPIB": "SPI1", "EHF": "SPI1"}).set_index("metric")
     assert table.loc["planted_motifs_significant", "value"] == 0.5
@@ -276,6 +277,7 @@ def test_validation_table():
     assert table.loc["unplanted_unrelated_significant", "value"] == 1
     assert table.loc["top_motif", "value"] == "SPIB" and table.loc["top_motif_planted_or_similar", "value"]
     assert table.loc["planted_motif_ranks", "value"] == "SPI1:2;FOS::JUN:5"
+    assert table.loc["planted_motif_sequences_changed", "value"] == "SPI1:8;FOS::JUN:1"
 
 
 def test_similar_to_finds_the_ets_family():

@@ -667,12 +667,17 @@ def validate_meandiff(tests: pd.DataFrame, planted: list[str], similar: dict[str
     top = str(tests.iloc[0]["motif"]) if len(tests) else ""
     ranks = tests.set_index("motif")["rank"]
     planted_ranks = [int(ranks[m]) for m in planted if m in ranks.index]
+    changed = {}
+    if {"n_pos", "n_neg"} <= set(tests.columns):
+        changed = dict(zip(tests["motif"], tests["n_pos"] + tests["n_neg"]))
     rows = [
         ("planted_motifs_significant", len(planted_sig) / len(planted) if planted else np.nan,
          f"1.0: every planted motif ({', '.join(planted)}) significant at q < 0.05"),
         ("planted_motifs_significant_names", ";".join(planted_sig), "all planted motifs"),
         ("planted_motif_ranks", ";".join(f"{m}:{r}" for m, r in zip(planted, planted_ranks)),
          "planted motifs (or look-alikes) at the top of the ranking"),
+        ("planted_motif_sequences_changed", ";".join(f"{m}:{changed.get(m, 0)}" for m in planted),
+         "sequences whose motif score differs between alleles (delta != 0): the test's power"),
         ("unplanted_motifs_significant", len(unplanted),
          "reported, not a pass/fail: JASPAR has families of near-identical motifs (SPIB/EHF/ELF* for SPI1), "
          "which rightly come out with the planted motif; see the two split counts below"),

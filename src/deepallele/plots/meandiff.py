@@ -95,7 +95,7 @@ def plot_effects(effects: pd.DataFrame, prefix: str | Path, title: str = "", met
                    label=f"{label} (n = {len(sub)})")
     ax.axhline(0, color="k", lw=0.5)
     ax.axvline(0, color="k", lw=0.5)
-    ax.set_xlabel("predicted motif effect (Δ FIMO score × sign of effect)")
+    ax.set_xlabel("predicted motif effect: Δ FIMO score (log2 odds) × sign of effect")
     ax.set_ylabel("observed ln ratio (ref / alt)")
     note = ""
     if len(data) >= 3 and data["predicted_effect"].std() > 0:
@@ -105,7 +105,7 @@ def plot_effects(effects: pd.DataFrame, prefix: str | Path, title: str = "", met
         note = "no sequence has a significant motif hit"
         ax.text(0.5, 0.5, note, transform=ax.transAxes, ha="center", va="center", fontsize=9)
     ax.set_title(f"{title}\n{note}" if title else note, fontsize=10)
-    ax.legend(loc="upper left", fontsize=7, frameon=False)
+    ax.legend(loc="best", fontsize=7, frameon=True, framealpha=0.85, edgecolor="none")
     ax.spines[["top", "right"]].set_visible(False)
     return save_figure(fig, prefix, data)
 
