@@ -34,6 +34,9 @@ include: "rules/train.smk"
 include: "rules/evaluate.smk"
 include: "rules/jaspar.smk"
 include: "rules/meandiff.smk"
+include: "rules/interpret_common.smk"
+include: "rules/motifs.smk"
+include: "rules/interpret.smk"
 
 
 rule all:

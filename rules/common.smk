@@ -48,6 +48,7 @@ def all_targets():
         targets += dataset_stage_targets(ds)
         targets += models_stage_targets(ds)
         targets += meandiff_stage_targets(ds)
+        targets += interpret_stage_targets(ds)
         targets += [f"results/{ds}/qc/reads_qc.tsv", f"results/benchmarks/reads_{ds}.tsv"]
     targets += [f"results/{ds}/validation/reads.tsv" for ds in SIMULATED_DATASETS]
     return targets

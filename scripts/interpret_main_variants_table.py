@@ -1,0 +1,19 @@
+"""Snakemake wrapper: results/<dataset>/interpret/main_variants.tsv, DeepAllele's main variant per sequence.
+
+Columns ``peak, main_variant, effect, in_motif, motif_name`` (the MeanDiff comparison reads
+them), then ``trusted, cluster, additive, pred_ratio, n_variants``.
+"""
+import pandas as pd
+
+from deepallele.logutil import job_logging
+
+COLUMNS = ["peak", "main_variant", "effect", "in_motif", "motif_name", "trusted", "cluster", "seqlet", "additive",
+           "pred_ratio", "n_variants", "kind", "ref_pos", "alt_pos"]
+
+sm = snakemake  # noqa: F821 (injected by Snakemake)
+with job_logging(sm.log[0]) as log:
+    t = pd.read_csv(sm.input.main, sep="\t", dtype={"peak": str, "motif_name": str}, keep_default_na=False)
+    t = t[t["model"] == "deepallele"]
+    t[COLUMNS].to_csv(sm.output.main, sep="\t", index=False, float_format="%.6g")
+    log.info("%d sequences, %d trusted, %d trusted main variants in a motif", len(t), t["trusted"].sum(),
+             (t["trusted"] & t["in_motif"]).sum())

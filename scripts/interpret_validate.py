@@ -1,0 +1,26 @@
+"""Snakemake wrapper: interpretation against the simulator's truth (validation/interpretation.tsv)."""
+import h5py
+import numpy as np
+import pandas as pd
+
+from deepallele.interpret.validate import interpretation_metrics, match_regions
+from deepallele.logutil import job_logging
+from deepallele.motifs.groups import top_group
+
+sm = snakemake  # noqa: F821 (injected by Snakemake)
+with job_logging(sm.log[0]) as log:
+    main = pd.read_csv(sm.input.main, sep="\t", dtype={"peak": str, "motif_name": str}, keep_default_na=False)
+    groups = pd.read_csv(sm.input.groups, sep="\t", keep_default_na=False)
+    regions = pd.read_csv(sm.input.regions, sep="\t", dtype={"chrom": str, "main_causal_variant": str},
+                          keep_default_na=False)
+    variants = pd.read_csv(sm.input.variants, sep="\t", dtype={"chrom": str, "planted_site": str},
+                           keep_default_na=False)
+    with h5py.File(sm.input.pairs, "r") as h5:
+        peak = np.array([p.decode() if isinstance(p, bytes) else str(p) for p in h5["peak"][()]], dtype=object)
+        chrom = np.array([p.decode() if isinstance(p, bytes) else str(p) for p in h5["chrom"][()]], dtype=object)
+        hit = match_regions(chrom, h5["peak_start"][()], h5["peak_end"][()], regions)
+    region_of_peak = {p: regions["region_id"].iloc[i] for p, i in zip(peak, hit) if i >= 0}
+    top = top_group(groups[groups["model"] == "deepallele"])
+    table = interpretation_metrics(main, regions, variants, top, sm.params.primary, region_of_peak)
+    table.to_csv(sm.output.table, sep="\t", index=False)
+    log.info("\n%s", table.to_string(index=False))

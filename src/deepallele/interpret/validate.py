@@ -1,0 +1,85 @@
+"""Interpretation against the simulator's truth (``results/<dataset>/validation/interpretation.tsv``).
+
+Peaks are matched to planted regions by the region summit lying inside the peak. Metrics (one
+row each: ``metric, value, goal, pass``):
+
+* ``main_variant_is_causal``: trusted sequences whose main variant is the region's planted main
+  causal variant (largest true |effect|), among trusted sequences of regions with a causal
+  variant (goal >= 0.8);
+* ``main_variant_is_any_causal``: ... is any causal variant (context);
+* ``main_variant_in_motif``: trusted sequences whose main variant lies in a seqlet (goal >= 0.9);
+* ``main_variant_in_planted_site``: ... whose main variant lies in a planted motif site (context);
+* ``top_tf_group``: the largest TF-like group (goal: "<primary driver>-like");
+* ``main_variant_effect_r``: Pearson r of the main variants' predicted and true effects.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+
+def match_regions(chrom, peak_start, peak_end, regions: pd.DataFrame) -> np.ndarray:
+    """Row of ``regions`` whose summit lies in each peak (-1 when none; the first when several)."""
+    chrom = np.asarray(chrom, dtype=object)
+    out = np.full(len(chrom), -1, dtype=np.int64)
+    for c, grp in regions.groupby("chrom"):
+        order = np.argsort(grp["summit"].to_numpy(), kind="stable")
+        summits = grp["summit"].to_numpy()[order]
+        idx = grp.index.to_numpy()[order]
+        sel = np.flatnonzero(chrom == c)
+        i = np.searchsorted(summits, np.asarray(peak_start)[sel])
+        ok = i < len(summits)
+        hit = np.zeros(len(sel), dtype=bool)
+        hit[ok] = summits[i[ok]] < np.asarray(peak_end)[sel][ok]
+        out[sel[hit]] = idx[i[hit]]
+    return out
+
+
+def interpretation_metrics(main: pd.DataFrame, regions: pd.DataFrame, variants: pd.DataFrame, top_group: str,
+                           primary: str, region_of_peak: dict, min_causal: float = 0.8,
+                           min_in_motif: float = 0.9) -> pd.DataFrame:
+    """The validation table.
+
+    Parameters
+    ----------
+    main : pandas.DataFrame
+        ``main_variants.tsv`` (``peak, main_variant, effect, in_motif, trusted``).
+    regions, variants : pandas.DataFrame
+        The simulator's ``truth/regions.tsv`` and ``truth/variants.tsv``.
+    top_group : str
+        Name of the largest TF-like group.
+    primary : str
+        The grammar's primary driver (e.g. ``SPI1``).
+    region_of_peak : dict
+        Peak -> ``region_id`` (peaks without a region absent).
+    """
+    t = main[main["trusted"].astype(bool)].copy()
+    t["region_id"] = t["peak"].map(region_of_peak)
+    reg = regions.set_index("region_id")
+    t = t[t["region_id"].notna()]
+    truth_main = t["region_id"].map(reg["main_causal_variant"]).fillna("").astype(str)
+    causal_ids = set(variants.loc[variants["causal"].astype(bool), "variant_id"])
+    site_ids = set(variants.loc[variants["planted_site"].fillna("").astype(str) != "", "variant_id"])
+    has_causal = truth_main != ""
+    rows = []
+
+    def add(metric, value, goal, ok):
+        rows.append((metric, value, goal, ok))
+
+    n = int(has_causal.sum())
+    is_main = float((t.loc[has_causal, "main_variant"] == truth_main[has_causal]).mean()) if n else float("nan")
+    add("n_trusted", int(main["trusted"].astype(bool).sum()), "> 0", bool(main["trusted"].astype(bool).sum() > 0))
+    add("n_trusted_with_causal", n, "> 0", n > 0)
+    add("main_variant_is_causal", round(is_main, 4), f">= {min_causal}", bool(is_main >= min_causal))
+    any_c = float(t.loc[has_causal, "main_variant"].isin(causal_ids).mean()) if n else float("nan")
+    add("main_variant_is_any_causal", round(any_c, 4), "context", True)
+    in_m = float(t["in_motif"].astype(bool).mean()) if len(t) else float("nan")
+    add("main_variant_in_motif", round(in_m, 4), f">= {min_in_motif}", bool(in_m >= min_in_motif))
+    in_site = float(t["main_variant"].isin(site_ids).mean()) if len(t) else float("nan")
+    add("main_variant_in_planted_site", round(in_site, 4), "context", True)
+    add("top_tf_group", top_group or "(none)", f"{primary}-like", top_group == f"{primary}-like")
+    eff = variants.set_index("variant_id")["effect"]
+    both = t[t["main_variant"].isin(eff.index)]
+    r = float(np.corrcoef(both["effect"], eff[both["main_variant"]].to_numpy())[0, 1]) if len(both) > 2 else float("nan")
+    add("main_variant_effect_r", round(r, 4), "> 0 (context)", bool(r > 0))
+    return pd.DataFrame(rows, columns=["metric", "value", "goal", "pass"])
