@@ -66,6 +66,7 @@ rule figure_meandiff:
         unpack(lambda wc: meandiff_main_variants(wc.dataset)),
         tests="results/{dataset}/meandiff/motif_tests.tsv",
         sequences="results/{dataset}/meandiff/sequence_effects.tsv",
+        meme=JASPAR_MEME,
     output:
         motifs=multiext("results/{dataset}/figures/figS7_motifs", ".pdf", ".png", ".tsv"),
         effects=multiext("results/{dataset}/figures/figS7_effects", ".pdf", ".png", ".tsv"),

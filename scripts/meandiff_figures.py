@@ -2,6 +2,7 @@
 import pandas as pd
 
 from deepallele.logutil import job_logging
+from deepallele.motifs.jaspar import read_meme
 from deepallele.motifs.meandiff import compare_with_deepallele, read_main_variants
 from deepallele.plots.meandiff import plot_effects, plot_motifs, plot_pie
 
@@ -12,7 +13,7 @@ with job_logging(sm.log[0]) as log:
     tests = pd.read_csv(sm.input.tests, sep="\t", keep_default_na=False, na_values=[""])
     effects = pd.read_csv(sm.input.sequences, sep="\t", keep_default_na=False, na_values=[""],
                           dtype={"peak": str, "top_motif": str, "best_agreement_motif": str, "direction": str})
-    plot_motifs(tests, sm.output.motifs[0], title=ds, method=p.method, alpha=p.alpha)
+    plot_motifs(tests, sm.output.motifs[0], title=ds, method=p.method, alpha=p.alpha, motifs=read_meme(sm.input.meme))
     plot_effects(effects, sm.output.effects[0], title=ds, method=p.method)
     plot_pie(effects, sm.output.pie[0], title=ds)
     main = read_main_variants(sm.input.main_variants) if "main_variants" in sm.input.keys() else None

@@ -68,3 +68,17 @@ def test_effects_labels_use_ln(tmp_path, monkeypatch):
     pm.plot_effects(_effects(), tmp_path / "e")
     xlabel, ylabel = captured["labels"][0]
     assert "ln ratio" in ylabel and "log2" not in ylabel and "predicted motif effect" in xlabel
+
+
+def test_motif_tree_orders_families_together(tmp_path):
+    from deepallele.motifs.jaspar import jaspar_motifs
+
+    motifs = jaspar_motifs()
+    names = ["SPI1", "CTCF", "FOS::JUN", "SPIB", "JUNB", "CTCFL"]
+    tests = pd.DataFrame({"rank": np.arange(1, 7), "motif": names, "meandiff_q": np.logspace(-9, -4, 6),
+                          "meandiff_t": [8.0, 3.0, 5.0, 7.0, 4.0, 2.5], "significant_meandiff": True})
+    pm.plot_motifs(tests, tmp_path / "tree", title="toy", motifs=motifs)
+    order = pd.read_csv(tmp_path / "tree.tsv", sep="\t")["motif"].tolist()
+    # each family (ETS, AP-1, CTCF) occupies adjacent rows of the tree
+    for a, b in (("SPI1", "SPIB"), ("FOS::JUN", "JUNB"), ("CTCF", "CTCFL")):
+        assert abs(order.index(a) - order.index(b)) == 1, order

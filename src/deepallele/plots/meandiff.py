@@ -1,6 +1,7 @@
 """Fig S7: the classical MeanDiff baseline.
 
-- ``fig_s7_motifs``  (S7a,b): the significant motifs, -log10 q and the effect (Welch t).
+- ``fig_s7_motifs``  (S7a,b): the significant motifs on a TomTom similarity tree, -log10 q and
+  the effect (Welch t).
 - ``fig_s7_effects`` (S7c,d): per sequence, the predicted motif effect vs the observed ln ratio.
 - ``fig_s7_pie``     (S7e,f): direction agreement of the affected sequences (|ln ratio| >= 1).
 
@@ -13,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..motifs.meandiff import DIRECTIONS, direction_summary, effect_column
+from ..motifs.meandiff import DIRECTIONS, direction_summary, effect_column, motif_distances
 from . import save_figure
 
 METHOD_LABEL = {"meandiff": "MeanDiff (Welch t)", "correlation": "Pearson r", "maggie": "MAGGIE-style (mean)"}
@@ -51,25 +52,65 @@ def motif_panel_data(tests: pd.DataFrame, method: str = "meandiff", max_motifs: 
                          "significant": rows[f"significant_{method}"].to_numpy(dtype=bool)})
 
 
+def motif_tree(names: list[str], motifs: dict[str, np.ndarray]):
+    """Average-linkage tree of motifs from their TomTom distances (:func:`motif_distances`).
+
+    Returns
+    -------
+    numpy.ndarray
+        The scipy linkage matrix (k - 1, 4).
+    """
+    from scipy.cluster.hierarchy import linkage
+    from scipy.spatial.distance import squareform
+
+    d = motif_distances(names, motifs)
+    return linkage(squareform(d, checks=False), method="average")
+
+
 def plot_motifs(tests: pd.DataFrame, prefix: str | Path, title: str = "", method: str = "meandiff",
-                alpha: float = 0.05, max_motifs: int = 30) -> list[Path]:
-    """Fig S7a,b: -log10 q and effect of the significant motifs (two bar panels sharing rows)."""
+                alpha: float = 0.05, max_motifs: int = 30, motifs: dict[str, np.ndarray] | None = None) -> list[Path]:
+    """Fig S7a,b: -log10 q and effect of the significant motifs.
+
+    With ``motifs`` (the scanned database) and at least 3 rows, the rows are ordered by a TomTom
+    similarity tree drawn on the left (as the paper's motif trees); otherwise by q.
+    """
     plt = _plt()
     data = motif_panel_data(tests, method, max_motifs)
     n_sig = int(tests[f"significant_{method}"].sum())
+    tree = motifs is not None and len(data) >= 3
     height = 1.2 + 0.24 * max(len(data), 4)
-    fig, (ax_q, ax_e) = plt.subplots(1, 2, figsize=(7.5, height), sharey=True,
-                                     gridspec_kw={"width_ratios": [1, 1], "wspace": 0.08})
-    y = np.arange(len(data))
+    widths = [0.6, 1, 1] if tree else [1, 1]
+    # with a tree, the motif names sit between the tree and the bars: leave them room
+    fig, axes = plt.subplots(1, len(widths), figsize=(9.0 if tree else 7.5, height), sharey=True,
+                             gridspec_kw={"width_ratios": widths, "wspace": 0.45 if tree else 0.08})
+    if tree:
+        from scipy.cluster.hierarchy import dendrogram
+
+        ax_t, ax_q, ax_e = axes
+        z = motif_tree(data["motif"].tolist(), motifs)
+        # leaves sit at y = 5, 15, 25, ... from the bottom; the bars use the same positions
+        leaves = dendrogram(z, orientation="left", ax=ax_t, no_labels=True, color_threshold=0,
+                            above_threshold_color="#636363", link_color_func=lambda k: "#636363")["leaves"]
+        data = data.iloc[leaves].reset_index(drop=True)
+        y = 5.0 + 10.0 * np.arange(len(data))
+        ax_t.set_xlabel("TomTom distance")
+        ax_t.spines[["top", "right", "left"]].set_visible(False)
+        ax_t.tick_params(axis="y", left=False, labelleft=False)
+        data.insert(0, "tree_order", np.arange(len(data))[::-1] + 1)
+        bar_height = 8.0
+    else:
+        ax_q, ax_e = axes
+        y = -np.arange(len(data), dtype=float)
+        bar_height = 0.8
     colors = np.where(data["significant"], "#3182bd", "#bdbdbd")
-    ax_q.barh(y, data["neg_log10_q"], color=colors)
+    ax_q.barh(y, data["neg_log10_q"], color=colors, height=bar_height)
     ax_q.axvline(-np.log10(alpha), color="k", lw=0.8, ls="--", label=f"q = {alpha:g}")
     ax_q.set_yticks(y, data["motif"], fontsize=8)
-    ax_q.invert_yaxis()
+    ax_q.tick_params(axis="y", labelleft=True, left=False, pad=2)
     ax_q.set_xlabel("−log10 q (BH over all motifs)")
-    ax_q.legend(loc="lower right", fontsize=8, frameon=False)
-    eff_colors = np.where(data["effect"] >= 0, "#31a354", "#de2d26")
-    ax_e.barh(y, data["effect"].fillna(0.0), color=eff_colors)
+    ax_q.legend(loc="lower right", fontsize=8, frameon=True, framealpha=0.85, edgecolor="none")
+    eff_colors = np.where(data["effect"].fillna(0.0) >= 0, "#31a354", "#de2d26")
+    ax_e.barh(y, data["effect"].fillna(0.0), color=eff_colors, height=bar_height)
     ax_e.axvline(0, color="k", lw=0.8)
     ax_e.set_xlabel(f"effect: {METHOD_LABEL[method]}")
     for ax in (ax_q, ax_e):
