@@ -1,9 +1,9 @@
 """Fig S7: the classical MeanDiff baseline.
 
-- ``fig_s7_motifs``  (S7a,b): the significant motifs on a TomTom similarity tree, -log10 q and
+- ``figS7_motifs``  (S7a,b): the significant motifs on a TomTom similarity tree, -log10 q and
   the effect (Welch t).
-- ``fig_s7_effects`` (S7c,d): per sequence, the predicted motif effect vs the observed ln ratio.
-- ``fig_s7_pie``     (S7e,f): direction agreement of the affected sequences (|ln ratio| >= 1).
+- ``figS7_effects`` (S7c,d): per sequence, the predicted motif effect vs the observed ln ratio.
+- ``figS7_pie``     (S7e,f): direction agreement of the affected sequences (|ln ratio| >= 1).
 
 Each figure is written as PDF and PNG with a TSV of the plotted numbers next to it.
 """
@@ -82,7 +82,7 @@ def plot_motifs(tests: pd.DataFrame, prefix: str | Path, title: str = "", method
     widths = [0.6, 1, 1] if tree else [1, 1]
     # with a tree, the motif names sit between the tree and the bars: leave them room
     fig, axes = plt.subplots(1, len(widths), figsize=(9.0 if tree else 7.5, height), sharey=True,
-                             gridspec_kw={"width_ratios": widths, "wspace": 0.45 if tree else 0.08})
+                             gridspec_kw={"width_ratios": widths, "wspace": 0.55 if tree else 0.08})
     if tree:
         from scipy.cluster.hierarchy import dendrogram
 
@@ -104,11 +104,11 @@ def plot_motifs(tests: pd.DataFrame, prefix: str | Path, title: str = "", method
         bar_height = 0.8
     colors = np.where(data["significant"], "#3182bd", "#bdbdbd")
     ax_q.barh(y, data["neg_log10_q"], color=colors, height=bar_height)
-    ax_q.axvline(-np.log10(alpha), color="k", lw=0.8, ls="--", label=f"q = {alpha:g}")
+    ax_q.axvline(-np.log10(alpha), color="k", lw=0.8, ls="--")
     ax_q.set_yticks(y, data["motif"], fontsize=8)
     ax_q.tick_params(axis="y", labelleft=True, left=False, pad=2)
-    ax_q.set_xlabel("−log10 q (BH over all motifs)")
-    ax_q.legend(loc="lower right", fontsize=8, frameon=True, framealpha=0.85, edgecolor="none")
+    # the cutoff is named in the axis label, not a legend, so no bar is hidden
+    ax_q.set_xlabel(f"−log10 q (BH over all motifs)\ndashed: q = {alpha:g}")
     eff_colors = np.where(data["effect"].fillna(0.0) >= 0, "#31a354", "#de2d26")
     ax_e.barh(y, data["effect"].fillna(0.0), color=eff_colors, height=bar_height)
     ax_e.axvline(0, color="k", lw=0.8)
