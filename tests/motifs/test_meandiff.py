@@ -293,3 +293,17 @@ def test_random_pair_set_is_deterministic():
     a, b = md.random_pair_set(5, 30, seed=1), md.random_pair_set(5, 30, seed=1)
     np.testing.assert_array_equal(a.alt_codes, b.alt_codes)
     assert a.ref_codes.max() <= 3 and (a.ref_codes != a.alt_codes).any()
+
+
+def test_scan_is_deterministic(pairs, scan):
+    again = md.scan_pairs(MOTIFS, pairs, bin_size=0.1, eps=EPS)
+    np.testing.assert_array_equal(again.ref_sums, scan.ref_sums)
+    np.testing.assert_array_equal(again.alt_counts, scan.alt_counts)
+
+
+def test_benchmark_table_columns():
+    table = md.benchmark_scan(MOTIFS, n_pairs=20, length=60, threads=1)
+    row = table.iloc[0]
+    assert (row["n_pairs"], row["length"], row["n_motifs"], row["threads"]) == (20, 60, 2, 1)
+    assert row["target_seconds"] == 77.0 and row["paper_seconds"] == 774.0
+    assert row["seconds"] >= row["scan_seconds"] > 0 and bool(row["meets_target"])

@@ -762,19 +762,24 @@ def benchmark_scan(motifs: dict[str, np.ndarray], n_pairs: int = 8380, length: i
     """
     import numba
 
+    previous = numba.get_num_threads()
     if threads:
-        numba.set_num_threads(int(threads))
-    pairs = random_pair_set(n_pairs, length, seed=seed)
-    warm = PairSet(pairs.ref_codes[:1], pairs.alt_codes[:1], pairs.ratio[:1], pairs.peak[:1], "test")
-    scan_pairs(motifs, warm)
-    t0 = time.perf_counter()
-    scan = scan_pairs(motifs, pairs)
-    t1 = time.perf_counter()
-    motif_tests(scan)
-    t2 = time.perf_counter()
+        numba.set_num_threads(max(1, min(int(threads), numba.config.NUMBA_NUM_THREADS)))
+    used = numba.get_num_threads()
+    try:
+        pairs = random_pair_set(n_pairs, length, seed=seed)
+        warm = PairSet(pairs.ref_codes[:1], pairs.alt_codes[:1], pairs.ratio[:1], pairs.peak[:1], "test")
+        scan_pairs(motifs, warm)
+        t0 = time.perf_counter()
+        scan = scan_pairs(motifs, pairs)
+        t1 = time.perf_counter()
+        motif_tests(scan)
+        t2 = time.perf_counter()
+    finally:
+        numba.set_num_threads(previous)
     seconds = t2 - t0
     return pd.DataFrame([{
-        "n_pairs": n_pairs, "length": length, "n_motifs": len(motifs), "threads": numba.get_num_threads(),
+        "n_pairs": n_pairs, "length": length, "n_motifs": len(motifs), "threads": used,
         "scan_seconds": round(t1 - t0, 2), "tests_seconds": round(t2 - t1, 2), "seconds": round(seconds, 2),
         "hits_ref": int(scan.ref_counts.sum()), "hits_alt": int(scan.alt_counts.sum()),
         "target_seconds": TARGET_SCAN_SECONDS, "paper_seconds": PAPER_SCAN_SECONDS,
