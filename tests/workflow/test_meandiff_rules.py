@@ -97,6 +97,7 @@ def test_dry_run_jobs(workdir):
     assert counts["figure_meandiff"] == 2 and counts["validate_meandiff"] == 2
 
 
+@pytest.mark.slow
 def test_meandiff_stage_runs(workdir):
     res = _snakemake("--cores", "2", cwd=workdir)
     assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-6000:]
