@@ -38,6 +38,7 @@ rule interpret_attributions:
     params:
         split=interpret_setting("split"),
         batch_size=interpret_setting("batch_size"),
+        env=INTERPRET_ENV,
     log:
         "results/logs/interpret_attributions/{dataset}/{model}/seed{seed}.{method}.log",
     benchmark:
@@ -49,7 +50,7 @@ rule interpret_attributions:
         mem_mb=4000,
         runtime=lambda wc: 240 if wc.method == "ism" else 30,
     shell:
-        "{INTERPRET_ENV} python {workflow.basedir}/scripts/interpret_attributions.py"
+        "{params.env} python -m deepallele.interpret.cli attributions"
         " --ckpt {input.ckpt} --pairs {input.pairs} --out {output.attr} --method {wildcards.method}"
         " --split {params.split} --batch-size {params.batch_size} --threads {threads} --log {log}"
 
@@ -200,6 +201,6 @@ rule benchmark_interpretation:
         mem_mb=8000,
         runtime=60,
     shell:
-        "{params.env} python {workflow.basedir}/scripts/interpret_benchmark.py --ckpt {input.ckpt}"
+        "{params.env} python -m deepallele.interpret.cli benchmark --ckpt {input.ckpt}"
         " --pairs {input.pairs} --out {output.table} --n-pairs {params.n_pairs}"
         " --n-agreement {params.n_agreement} --threads {threads} --log {log}"
