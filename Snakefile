@@ -13,6 +13,9 @@ min_version("9.0")
 configfile: "config/config.yaml"
 
 
+report: "report/workflow.rst"
+
+
 include: "rules/common.smk"
 include: "rules/reads_common.smk"
 include: "rules/counts_common.smk"
@@ -37,6 +40,7 @@ include: "rules/meandiff.smk"
 include: "rules/interpret_common.smk"
 include: "rules/motifs.smk"
 include: "rules/interpret.smk"
+include: "rules/targets.smk"
 
 
 rule all:

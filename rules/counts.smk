@@ -38,6 +38,8 @@ rule pool_allele_bams:
         "../envs/reads.yaml"
     log:
         "results/logs/pool_allele_bams/{dataset}/{allele}.log",
+    group:
+        "tracks"
     benchmark:
         "results/benchmarks/jobs/pool_allele_bams/{dataset}/{allele}.tsv"
     threads: config["threads"]["samtools"]
@@ -66,6 +68,8 @@ rule bigwig:
         "../envs/python.yaml"
     log:
         "results/logs/bigwig/{dataset}/{allele}.log",
+    group:
+        "tracks"
     benchmark:
         "results/benchmarks/jobs/bigwig/{dataset}/{allele}.tsv"
     threads: config["threads"]["deeptools"]

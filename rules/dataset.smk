@@ -35,11 +35,19 @@ rule validate_dataset:
     input:
         unpack(validate_dataset_input),
     output:
-        table="results/{dataset}/validation/dataset.tsv",
+        table=report(
+            "results/{dataset}/validation/dataset.tsv",
+            caption="../report/tables/validation_dataset.rst",
+            category="Validation",
+            subcategory="{dataset}",
+            labels={"table": "dataset"},
+        ),
     wildcard_constraints:
         dataset="|".join(SIMULATED_DATASETS) or "NONE",
     log:
         "results/logs/validate_dataset/{dataset}.log",
+    group:
+        "qc"
     conda:
         "../envs/python.yaml"
     threads: 1

@@ -6,13 +6,29 @@ rule reads_qc:
     input:
         unpack(reads_qc_inputs),
     output:
-        table="results/{dataset}/qc/reads_qc.tsv",
-        png="results/{dataset}/qc/reads_qc.png",
+        table=report(
+            "results/{dataset}/qc/reads_qc.tsv",
+            caption="../report/tables/reads_qc.rst",
+            category="QC",
+            subcategory="{dataset}",
+            labels={"table": "read QC"},
+        ),
+        png=report(
+            "results/{dataset}/qc/reads_qc.png",
+            caption="../report/figures/reads_qc.rst",
+            category="QC",
+            subcategory="{dataset}",
+            labels={"figure": "read QC"},
+        ),
         pdf="results/{dataset}/qc/reads_qc.pdf",
     params:
         samples=lambda wc: samples_of(wc.dataset),
+        # plotting only: changing it reruns this job and nothing else
+        dpi=config["plots"]["reads_qc"]["dpi"],
     log:
         "results/logs/reads_qc/{dataset}.log",
+    group:
+        "qc"
     conda:
         "../envs/python.yaml"
     resources:
@@ -33,9 +49,17 @@ rule validate_reads:
         alt_bams=lambda wc: [f"results/{wc.dataset}/alleles/{s}.alt.bam" for s in samples_of(wc.dataset)],
         counts="results/{dataset}/counts/allele_counts.tsv",
     output:
-        table="results/{dataset}/validation/reads.tsv",
+        table=report(
+            "results/{dataset}/validation/reads.tsv",
+            caption="../report/tables/validation_reads.rst",
+            category="Validation",
+            subcategory="{dataset}",
+            labels={"table": "reads"},
+        ),
     log:
         "results/logs/validate_reads/{dataset}.log",
+    group:
+        "qc"
     conda:
         "../envs/python.yaml"
     resources:
@@ -60,11 +84,19 @@ rule reads_benchmark:
             f"results/{wc.dataset}/alleles/{s}.split.json" for s in samples_of(wc.dataset)
         ],
     output:
-        table="results/benchmarks/reads_{dataset}.tsv",
+        table=report(
+            "results/benchmarks/reads_{dataset}.tsv",
+            caption="../report/tables/reads_benchmark.rst",
+            category="QC",
+            subcategory="{dataset}",
+            labels={"table": "read-stage benchmark"},
+        ),
     params:
         samples=lambda wc: samples_of(wc.dataset),
     log:
         "results/logs/reads_benchmark/{dataset}.log",
+    group:
+        "qc"
     conda:
         "../envs/python.yaml"
     resources:

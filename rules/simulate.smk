@@ -78,6 +78,8 @@ rule simulate_fastq:
         "../envs/python.yaml"
     log:
         "results/logs/simulate_fastq/{dataset}/{sample}_{unit}.log",
+    group:
+        "simulate"
     benchmark:
         "results/benchmarks/jobs/simulate_fastq/{dataset}/{sample}_{unit}.tsv"
     threads: 1
@@ -96,7 +98,13 @@ rule validate_simulation:
         summary=lambda wc: f"{SIM}/genomes/{genome_of(wc.dataset)}/truth/summary.tsv",
         fastqs=lambda wc: simulated_fastqs(wc.dataset),
     output:
-        table="results/{dataset}/validation/simulation.tsv",
+        table=report(
+            "results/{dataset}/validation/simulation.tsv",
+            caption="../report/tables/validation_simulation.rst",
+            category="Validation",
+            subcategory="{dataset}",
+            labels={"table": "simulation"},
+        ),
     params:
         sim=lambda wc: simulated_dataset_params(wc.dataset),
         genome=lambda wc: config["genomes"][genome_of(wc.dataset)]["simulate"],
@@ -104,6 +112,8 @@ rule validate_simulation:
         "../envs/python.yaml"
     log:
         "results/logs/validate_simulation/{dataset}.log",
+    group:
+        "qc"
     resources:
         mem_mb=3000,
         runtime=10,

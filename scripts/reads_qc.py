@@ -14,5 +14,6 @@ with job_logging(sm.log[0]) as log:
     table = pd.concat(tables, ignore_index=True)
     table.insert(0, "dataset", sm.wildcards.dataset)
     table.to_csv(sm.output.table, sep="\t", index=False)
-    plot_qc(table, sm.output.png, sm.output.pdf, f"{sm.wildcards.dataset}: read pairs through the stages")
+    plot_qc(table, sm.output.png, sm.output.pdf, f"{sm.wildcards.dataset}: read pairs through the stages",
+            dpi=sm.params.dpi)
     log.info("\n%s", table.to_string(index=False))

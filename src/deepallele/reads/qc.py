@@ -79,8 +79,8 @@ def sample_qc(sample: str, trim_reports: tuple, split_json: str | Path, dedup_me
     return df
 
 
-def plot_qc(table: pd.DataFrame, out_png: str | Path, out_pdf: str | Path, title: str) -> None:
-    """Horizontal bars: read pairs left at each stage, per sample."""
+def plot_qc(table: pd.DataFrame, out_png: str | Path, out_pdf: str | Path, title: str, dpi: int = 150) -> None:
+    """Horizontal bars: read pairs left at each stage, per sample (PNG at ``dpi``)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -111,6 +111,6 @@ def plot_qc(table: pd.DataFrame, out_png: str | Path, out_pdf: str | Path, title
                     transform=ax.transAxes, ha="right", va="bottom", fontsize=9)
     fig.suptitle(title)
     fig.tight_layout()
-    fig.savefig(out_png, dpi=150)
+    fig.savefig(out_png, dpi=dpi)
     fig.savefig(out_pdf)
     plt.close(fig)

@@ -1,0 +1,61 @@
+# Target functions of the named target rules (rules/targets.smk). Functions only (no rules);
+# they read the stage files' target functions and rules, so call them after those are included.
+import re
+
+
+def _all_datasets(fn):
+    return [f for ds in DATASETS for f in fn(ds)]
+
+
+def reads_stage_targets(dataset):
+    """Trimmed reads + reports and the final per-allele BAMs (and indexes) of a dataset."""
+    return trimming_targets(dataset) + [
+        f for b in final_allele_bams(dataset) for f in (b, f"{b}.bai")
+    ]
+
+
+def qc_targets(dataset):
+    """Read QC table and plot, and the read-stage benchmark of a dataset."""
+    return [f"results/{dataset}/qc/reads_qc.{ext}" for ext in ("tsv", "png", "pdf")] + [
+        f"results/benchmarks/reads_{dataset}.tsv"
+    ]
+
+
+def validation_targets():
+    """Every validation table (simulated datasets: each stage against the simulator's truth)."""
+    return sorted({f for f in all_targets() if "/validation/" in f})
+
+
+def meandiff_figure_files(dataset):
+    """Every file of the MeanDiff figures (Fig S7) of a dataset, from rule figure_meandiff."""
+    return [
+        f.format(dataset=dataset)
+        for f in rules.figure_meandiff.output
+        if "/figures/" in f
+    ]
+
+
+def dataset_figure_files(dataset):
+    """Every figure file (PDF, PNG and TSV of each figure) of a dataset that the workflow makes."""
+    files = figure_files(dataset) + meandiff_figure_files(dataset)
+    if interpret_stage_targets(dataset):
+        files += interpret_figure_files(dataset)
+    return files + [f"results/{dataset}/qc/reads_qc.{ext}" for ext in ("png", "pdf")]
+
+
+def figure_family(path):
+    """'fig1' for .../fig1c_counts.png, 'figS3' for .../figS3a_..., 'qc' for the read QC plot,
+    otherwise the file's stem (e.g. 'training_curves')."""
+    stem = Path(path).name.split(".")[0]
+    if stem == "reads_qc":
+        return "qc_plots"
+    m = re.match(r"(fig(?:S)?\d+)", stem)
+    return m.group(1) if m else stem
+
+
+def figure_families():
+    """{family: [files of every dataset]}, families sorted (fig1, fig2, ..., figS2, ...)."""
+    families = {}
+    for f in _all_datasets(dataset_figure_files):
+        families.setdefault(figure_family(f), []).append(f)
+    return dict(sorted(families.items()))
