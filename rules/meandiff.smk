@@ -61,6 +61,35 @@ rule meandiff_tests:
         "../scripts/meandiff_tests.py"
 
 
+# The same scan and tests over every peak of a simulated dataset, for the validation only: the
+# configured split (the held-out peaks DeepAllele is compared on) can be too small to have power
+# (the demo's test split has ~100 peaks), and a classical motif test needs no held-out data.
+use rule meandiff_scan as meandiff_scan_all_peaks with:
+    output:
+        scan="results/{dataset}/meandiff/all_peaks/scan.npz",
+    params:
+        split="all",
+        fimo_alpha=meandiff_setting("fimo_alpha"),
+        bin_size=meandiff_setting("bin_size"),
+        eps=meandiff_setting("eps"),
+    log:
+        "results/logs/meandiff_scan_all_peaks/{dataset}.log",
+    benchmark:
+        "results/benchmarks/jobs/meandiff_scan_all_peaks/{dataset}.tsv"
+
+
+use rule meandiff_tests as meandiff_tests_all_peaks with:
+    input:
+        scan="results/{dataset}/meandiff/all_peaks/scan.npz",
+    output:
+        tests="results/{dataset}/meandiff/all_peaks/motif_tests.tsv",
+        sequences="results/{dataset}/meandiff/all_peaks/sequence_effects.tsv",
+    log:
+        "results/logs/meandiff_tests_all_peaks/{dataset}.log",
+    benchmark:
+        "results/benchmarks/jobs/meandiff_tests_all_peaks/{dataset}.tsv"
+
+
 rule figure_meandiff:
     input:
         unpack(lambda wc: meandiff_main_variants(wc.dataset)),
@@ -90,6 +119,9 @@ rule figure_meandiff:
 rule validate_meandiff:
     input:
         tests="results/{dataset}/meandiff/motif_tests.tsv",
+        sequences="results/{dataset}/meandiff/sequence_effects.tsv",
+        tests_all="results/{dataset}/meandiff/all_peaks/motif_tests.tsv",
+        sequences_all="results/{dataset}/meandiff/all_peaks/sequence_effects.tsv",
         meme=JASPAR_MEME,
     output:
         table="results/{dataset}/validation/meandiff.tsv",

@@ -15,9 +15,16 @@ with job_logging(sm.log[0]) as log:
     if missing:
         raise ValueError(f"{sm.input.meme}: planted motif(s) {missing} are not in the database")
     planted = [by_upper[m.upper()] for m in p.planted]
-    tests = pd.read_csv(sm.input.tests, sep="\t", keep_default_na=False, na_values=[""])
     similar = similar_to(motifs, planted, p.similar_max_p)
     log.info("%d motifs TomTom-similar (p <= %g) to the planted %s", len(similar), p.similar_max_p, planted)
-    table = validate_meandiff(tests, planted, similar, p.method, p.similar_max_p)
+    tables = []
+    # the configured split (what Fig S7 shows), then every peak (power check)
+    for tests_file, seqs_file, suffix in ((sm.input.tests, sm.input.sequences, ""),
+                                          (sm.input.tests_all, sm.input.sequences_all, "_all_peaks")):
+        tests = pd.read_csv(tests_file, sep="\t", keep_default_na=False, na_values=[""])
+        effects = pd.read_csv(seqs_file, sep="\t", keep_default_na=False, na_values=[""],
+                              dtype={"peak": str, "direction": str})
+        tables.append(validate_meandiff(tests, planted, similar, p.method, p.similar_max_p, effects, suffix))
+    table = pd.concat(tables, ignore_index=True)
     table.to_csv(sm.output.table, sep="\t", index=False)
     log.info("\n%s", table.to_string(index=False))

@@ -278,6 +278,12 @@ def test_validation_table():
     assert table.loc["top_motif", "value"] == "SPIB" and table.loc["top_motif_planted_or_similar", "value"]
     assert table.loc["planted_motif_ranks", "value"] == "SPI1:2;FOS::JUN:5"
     assert table.loc["planted_motif_sequences_changed", "value"] == "SPI1:8;FOS::JUN:1"
+    effects = pd.DataFrame({"peak": ["a", "b", "c", "d"], "affected": [True, True, True, False],
+                            "direction": ["Same direction", "No motif hit", "Same direction", ""]})
+    both = md.validate_meandiff(tests, ["SPI1"], {}, effects=effects, suffix="_all_peaks").set_index("metric")
+    assert both.loc["n_sequences_all_peaks", "value"] == 4 and both.loc["n_affected_all_peaks", "value"] == 3
+    assert both.loc["affected_same_direction_percent_all_peaks", "value"] == pytest.approx(66.67)
+    assert both.loc["planted_motifs_significant_all_peaks", "value"] == 1.0
 
 
 def test_similar_to_finds_the_ets_family():

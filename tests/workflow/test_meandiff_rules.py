@@ -95,6 +95,8 @@ def test_dry_run_jobs(workdir):
             counts[parts[0]] = int(parts[1])
     assert counts["jaspar_meme"] == 1 and counts["meandiff_scan"] == 2 and counts["meandiff_tests"] == 2
     assert counts["figure_meandiff"] == 2 and counts["validate_meandiff"] == 2
+    # the validation's second scan over every peak (both tiny datasets are simulated)
+    assert counts["meandiff_scan_all_peaks"] == 2 and counts["meandiff_tests_all_peaks"] == 2
 
 
 @pytest.mark.slow
@@ -110,7 +112,9 @@ def test_meandiff_stage_runs(workdir):
     assert {"SPI1", "FOS::JUN"} <= sig
     val = pd.read_csv(chip / "validation/meandiff.tsv", sep="\t").set_index("metric")["value"]
     assert float(val["planted_motifs_significant"]) == 1.0
+    assert float(val["planted_motifs_significant_all_peaks"]) == 1.0
     assert val["top_motif_planted_or_similar"] == "True"
+    assert int(val["n_sequences"]) == 162 and int(val["n_sequences_all_peaks"]) == 180
     seqs = pd.read_csv(chip / "meandiff/sequence_effects.tsv", sep="\t", keep_default_na=False)
     assert len(seqs) == 162  # 180 pairs, every tenth in train
     cmp = pd.read_csv(chip / "meandiff/comparison.tsv", sep="\t").set_index("category")
