@@ -104,6 +104,7 @@ rule figure_meandiff:
     params:
         alpha=meandiff_setting("alpha"),
         method=meandiff_setting("method"),
+        label=f"{meandiff_setting('split')} peaks",
     log:
         "results/logs/figure_meandiff/{dataset}.log",
     conda:
@@ -114,6 +115,26 @@ rule figure_meandiff:
         runtime=10,
     script:
         "../scripts/meandiff_figures.py"
+
+
+# Fig S7 over every peak, next to the validation's all-peaks tests (simulated datasets).
+use rule figure_meandiff as figure_meandiff_all_peaks with:
+    input:
+        unpack(lambda wc: meandiff_main_variants(wc.dataset)),
+        tests="results/{dataset}/meandiff/all_peaks/motif_tests.tsv",
+        sequences="results/{dataset}/meandiff/all_peaks/sequence_effects.tsv",
+        meme=JASPAR_MEME,
+    output:
+        motifs=multiext("results/{dataset}/figures/figS7_all_peaks_motifs", ".pdf", ".png", ".tsv"),
+        effects=multiext("results/{dataset}/figures/figS7_all_peaks_effects", ".pdf", ".png", ".tsv"),
+        pie=multiext("results/{dataset}/figures/figS7_all_peaks_pie", ".pdf", ".png", ".tsv"),
+        comparison="results/{dataset}/meandiff/all_peaks/comparison.tsv",
+    params:
+        alpha=meandiff_setting("alpha"),
+        method=meandiff_setting("method"),
+        label="all peaks",
+    log:
+        "results/logs/figure_meandiff_all_peaks/{dataset}.log",
 
 
 rule validate_meandiff:

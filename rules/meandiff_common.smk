@@ -31,5 +31,5 @@ def meandiff_stage_targets(dataset):
         f"results/{dataset}/figures/figS7_motifs.png",
     ]
     if dataset in SIMULATED_DATASETS:
-        targets.append(f"results/{dataset}/validation/meandiff.tsv")
+        targets += [f"results/{dataset}/validation/meandiff.tsv", f"results/{dataset}/figures/figS7_all_peaks_motifs.png"]
     return targets

@@ -97,6 +97,7 @@ def test_dry_run_jobs(workdir):
     assert counts["figure_meandiff"] == 2 and counts["validate_meandiff"] == 2
     # the validation's second scan over every peak (both tiny datasets are simulated)
     assert counts["meandiff_scan_all_peaks"] == 2 and counts["meandiff_tests_all_peaks"] == 2
+    assert counts["figure_meandiff_all_peaks"] == 2
 
 
 @pytest.mark.slow
@@ -121,7 +122,7 @@ def test_meandiff_stage_runs(workdir):
     affected = set(seqs.loc[seqs["affected"].astype(bool), "peak"])
     assert cmp.loc["deepallele_explains", "n"] == len(affected & {f"peak{i}" for i in (1, 2, 3, 4, 5)}) > 0
     assert cmp.loc["meandiff_explains", "n"] > 0.5 * cmp.loc["affected", "n"]
-    for fig in ("figS7_motifs", "figS7_effects", "figS7_pie"):
+    for fig in ("figS7_motifs", "figS7_effects", "figS7_pie", "figS7_all_peaks_motifs", "figS7_all_peaks_pie"):
         for ext in ("pdf", "png", "tsv"):
             assert (chip / f"figures/{fig}.{ext}").stat().st_size > 0
     atac = workdir / "results/tiny_atac"
