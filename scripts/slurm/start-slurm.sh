@@ -46,6 +46,10 @@ if alive "$BASE/slurmctld.pid" && alive "$BASE/slurmd.pid"; then
   exit 0
 fi
 
+if scontrol ping 2>/dev/null | grep -q "is UP"; then
+  die "a slurmctld not started from $BASE is already answering (stop it first, or set SLURM_TEST_DIR to its state directory)"
+fi
+
 NODE=$(hostname -s)
 CPUS=$(nproc)
 # a bit below what slurmd measures, or the node is drained for "Low RealMemory"
