@@ -216,9 +216,10 @@ def test_comparison_with_and_without_deepallele(scan, tmp_path):
     path = tmp_path / "main_variants.tsv"
     # DeepAllele explains p0, p8 and p20 (the MeanDiff "No motif hit"); p1 is outside any motif
     pd.DataFrame({"peak": ["p0", "p1", "p8", "p20"], "in_motif": ["True", "False", "true", "1"],
-                  "motif_name": ["SPI1", "", "SPI1", "JUN"]}).to_csv(path, sep="\t", index=False)
+                  "motif_name": ["SPI1", "", "cluster 7", "JUN"]}).to_csv(path, sep="\t", index=False)
     cmp = md.compare_with_deepallele(eff, md.read_main_variants(path)).set_index("category")
     assert cmp.loc["deepallele_explains", "n"] == 3 and cmp.loc["both", "n"] == 2
+    assert cmp.loc["deepallele_explains_tf_named", "n"] == 2
     assert cmp.loc["deepallele_only", "n"] == 1 and cmp.loc["meandiff_only", "n"] == 14
     assert cmp.loc["neither", "n"] == 1
     assert cmp.loc["both", "status"].startswith("ok (4 of 18")

@@ -580,8 +580,10 @@ def compare_with_deepallele(effects: pd.DataFrame, main_variants: pd.DataFrame |
     -------
     pandas.DataFrame
         ``category, n, percent, status``: rows ``affected``, ``meandiff_explains``,
-        ``deepallele_explains``, ``both``, ``deepallele_only``, ``meandiff_only``, ``neither``;
-        percentages of the affected sequences.
+        ``deepallele_explains`` (main variant in a motif), ``deepallele_explains_tf_named`` (in a
+        motif that TomTom named after a TF, i.e. ``motif_name`` not empty and not ``cluster <k>``),
+        ``both``, ``deepallele_only``, ``meandiff_only``, ``neither``; percentages of the affected
+        sequences.
     """
     aff = effects[effects["affected"]]
     total = len(aff)
@@ -590,15 +592,21 @@ def compare_with_deepallele(effects: pd.DataFrame, main_variants: pd.DataFrame |
     rows = [("affected", total, 100.0 if total else np.nan, "ok"),
             ("meandiff_explains", int(md.sum()), pct(md.sum()), "ok")]
     if main_variants is None:
-        for cat in ("deepallele_explains", "both", "deepallele_only", "meandiff_only", "neither"):
+        for cat in ("deepallele_explains", "deepallele_explains_tf_named", "both", "deepallele_only", "meandiff_only",
+                    "neither"):
             rows.append((cat, np.nan, np.nan, "not available"))
     else:
         in_motif = dict(zip(main_variants["peak"], main_variants["in_motif"]))
+        names = dict(zip(main_variants["peak"], main_variants["motif_name"].fillna("").astype(str)))
         da = np.array([bool(in_motif.get(p, False)) for p in aff["peak"]], dtype=bool)
+        # the interpretation stage names a motif "cluster <k>" when TomTom found no TF for it
+        tf_named = da & np.array([bool(names.get(p, "")) and not names.get(p, "").startswith("cluster")
+                                  for p in aff["peak"]], dtype=bool)
         n_covered = int(aff["peak"].isin(main_variants["peak"]).sum())
         status = "ok" if n_covered == total else f"ok ({n_covered} of {total} affected sequences interpreted)"
-        for cat, mask in (("deepallele_explains", da), ("both", da & md), ("deepallele_only", da & ~md),
-                          ("meandiff_only", ~da & md), ("neither", ~da & ~md)):
+        for cat, mask in (("deepallele_explains", da), ("deepallele_explains_tf_named", tf_named),
+                          ("both", da & md), ("deepallele_only", da & ~md), ("meandiff_only", ~da & md),
+                          ("neither", ~da & ~md)):
             rows.append((cat, int(mask.sum()), pct(mask.sum()), status))
     return pd.DataFrame(rows, columns=["category", "n", "percent", "status"])
 
