@@ -58,58 +58,95 @@ def _halo(module: nn.Module) -> tuple[int, int]:
 
 
 class WindowedTrunk:
-    """The trunk of a pair model evaluated for point mutants on windows around the changed bases.
+    """The trunk of a pair model evaluated for point mutants, layer by layer, only where they differ.
 
     Parameters
     ----------
     trunk : deepallele.models.layers.Trunk
-        In eval mode (batch norm uses running statistics, so windows are exact).
+        In eval mode (batch norm uses running statistics, so every position is computed
+        independently of the others and windows are exact).
 
     Notes
     -----
-    The trunk is split into stages ``[conv blocks] -> AvgPool``. For each stage the changed
-    interval of every mutant (two per mutant: the base and its reverse-complement mirror) is
-    grown by the convolutions' reach; a window aligned to the pooling grid that contains the
-    changed interval plus the reach is computed (positions outside the sequence are zeroed
-    after every block, as the full model's "same" padding sees them, and partial pooling
-    windows divide by their valid positions, as ``ceil_mode`` does), and its exact pooled
-    values are written into a copy of the reference activation. Once a window would be as long
-    as the stage input, the remaining stages run on the full activation.
+    A point mutation at position ``p`` changes the trunk input at ``p`` and at its mirror
+    ``2L - 1 - p`` in the reverse-complement half; each is followed as a *track* (``lo``, width,
+    values) through the layers. A convolution with reach ``(left, right)`` is evaluated
+    ("valid") only on the ``w + left + right`` output positions its track can change, from a
+    window of the cached reference activation with the track's (and, when they meet, the mirror
+    track's) changed values spliced in; positions outside the sequence are zero, as the full
+    model's "same" padding sees them. Average pooling recomputes the pooling windows the track
+    touches, dividing partial last windows by their valid positions (``ceil_mode``). At the end
+    the tracks are spliced into the reference's last activation, which goes through fc0.
     """
 
+    #: zero margin of the cached reference activations (more than any window's reach beyond an end)
+    MARGIN = 64
+
     def __init__(self, trunk: nn.Module):
-        blocks = list(trunk.blocks)
-        convs: list[nn.Module] = [trunk.conv0, trunk.conv1]
-        self.stages: list[tuple[list[nn.Module], nn.Module | None]] = []
-        for module in blocks:
+        self.ops: list[tuple[str, nn.Module]] = []
+        for module in [trunk.conv0, trunk.conv1, *trunk.blocks]:
             if isinstance(module, nn.AvgPool1d):
-                self.stages.append((convs, module))
-                convs = []
+                self.ops.append(("pool", module))
+            elif isinstance(module, Residual):
+                self.ops.append(("res", module))
+            elif isinstance(module, ConvBlock):
+                self.ops.append(("conv", module))
             else:
-                convs.append(module)
-        if convs:
-            self.stages.append((convs, None))
-        for convs, _ in self.stages:
-            for c in convs:
-                if not isinstance(c, (ConvBlock, Residual)):
-                    raise TypeError(f"windowed ISM cannot handle trunk layer {type(c).__name__}")
+                raise TypeError(f"windowed ISM cannot handle trunk layer {type(module).__name__}")
         self.trunk = trunk
 
     def levels(self, x: torch.Tensor) -> list[torch.Tensor]:
-        """Reference activations at every stage input and the last stage output, ``(B, C_k, L_k)`` each."""
+        """Reference activations at the input of every layer and after the last, zero-padded by :attr:`MARGIN`."""
         h = self.trunk.rc(x)
         out = [h]
-        for convs, pool in self.stages:
-            for c in convs:
-                h = c(h)
-            h = pool(h) if pool is not None else h
+        for _, module in self.ops:
+            h = module(h)
             out.append(h)
-        return out
+        return [F.pad(a, (self.MARGIN, self.MARGIN)) for a in out]
 
     def head(self, h: torch.Tensor) -> torch.Tensor:
-        """Last activation -> trunk output (flatten, fc0, ReLU)."""
+        """Last activation (unpadded) -> trunk output (flatten, fc0, ReLU)."""
         t = self.trunk
         return t.fc0_relu(t.fc0(t.flatten(h)))
+
+    def reference_output(self, levels: list[torch.Tensor]) -> torch.Tensor:
+        """Trunk output of the reference sequences from their :meth:`levels`."""
+        m = self.MARGIN
+        return self.head(levels[-1][:, :, m:levels[-1].shape[-1] - m])
+
+    def _window(self, ref: torch.Tensor, seq: torch.Tensor, start: torch.Tensor, width: int) -> torch.Tensor:
+        """``ref[seq[t], :, start[t]:start[t] + width]`` for every track (``start`` in sequence coordinates)."""
+        m = self.MARGIN
+        if int(start.min()) < -m or int(start.max()) + width > ref.shape[-1] - m:
+            raise RuntimeError("windowed ISM: a window reaches beyond the cached margin")
+        win = ref.unfold(2, width, 1)  # (S, C, positions, width), a view
+        return win[seq, :, start + m]
+
+    @staticmethod
+    def _splice_other(window: torch.Tensor, start: torch.Tensor, lo: torch.Tensor, vals: torch.Tensor) -> None:
+        """Write the mirror track's values into the windows they overlap (near the RC junction)."""
+        n2, w = len(lo), vals.shape[-1]
+        half = n2 // 2
+        other = torch.cat([torch.arange(half, n2), torch.arange(half)])
+        off = lo[other] - start
+        hit = torch.nonzero((off < window.shape[-1]) & (off + w > 0)).flatten()
+        if len(hit) == 0:
+            return
+        buf = F.pad(window[hit], (w, w))
+        idx = (off[hit] + w).unsqueeze(-1) + torch.arange(w)
+        idx = idx.clamp(0, buf.shape[-1] - 1).unsqueeze(1).expand(-1, buf.shape[1], -1)
+        # positions beyond the window land in the padding (clamped there) and are cut off below
+        buf.scatter_(2, idx, vals[other[hit]])
+        window[hit] = buf[:, :, w:w + window.shape[-1]]
+
+    @staticmethod
+    def _zero_outside(vals: torch.Tensor, lo: torch.Tensor, length: int) -> torch.Tensor:
+        """Zero the values of positions outside the sequence (only tracks near an end are touched)."""
+        edge = torch.nonzero((lo < 0) | (lo + vals.shape[-1] > length)).flatten()
+        if len(edge):
+            pos = lo[edge].unsqueeze(-1) + torch.arange(vals.shape[-1])
+            vals[edge] = vals[edge] * ((pos >= 0) & (pos < length)).unsqueeze(1).to(vals.dtype)
+        return vals
 
     def encode_mutants(self, levels: list[torch.Tensor], seq: torch.Tensor, pos: torch.Tensor,
                        base: torch.Tensor) -> torch.Tensor:
@@ -127,72 +164,60 @@ class WindowedTrunk:
         torch.Tensor
             ``(M, H)``, equal to ``trunk(mutate(x[seq], pos, base))``.
         """
-        h = levels[0][seq].clone()
-        two_l = h.shape[-1]
-        m = torch.arange(len(seq), device=h.device)
-        mirror = two_l - 1 - pos
-        h[m, :, pos] = 0
-        h[m, base, pos] = 1
-        h[m, :, mirror] = 0
-        h[m, 3 - base, mirror] = 1
-        lo = torch.stack([pos, mirror], dim=1)
-        hi = lo.clone()
-        windowed = True
-        for k, (convs, pool) in enumerate(self.stages):
-            if windowed and pool is not None:
-                step = self._window_stage(h, levels[k + 1][seq], lo, hi, convs, pool)
-                if step is not None:
-                    h, lo, hi = step
-                    continue
-            windowed = False
-            for c in convs:
-                h = c(h)
-            h = pool(h) if pool is not None else h
-        return self.head(h)
-
-    @staticmethod
-    def _window_stage(h, ref_next, lo, hi, convs, pool):
-        length = h.shape[-1]
-        size = pool.kernel_size[0] if isinstance(pool.kernel_size, tuple) else pool.kernel_size
-        reach = [_halo(c) for c in convs]
-        left, right = sum(r[0] for r in reach), sum(r[1] for r in reach)
-        c_lo = (lo - right).clamp(min=0)
-        c_hi = (hi + left).clamp(max=length - 1)
-        j0, j1 = torch.div(c_lo, size, rounding_mode="floor"), torch.div(c_hi, size, rounding_mode="floor")
-        start = torch.div(j0 * size - left, size, rounding_mode="floor") * size
-        width = int(((j1 + 1) * size + right - start).max())
-        width = size * math.ceil(width / size)
-        if 2 * width >= length:
-            return None
-        n, ch = h.shape[0], h.shape[1]
-        pad_l = max(0, -int(start.min()))
-        pad_r = max(0, int((start + width).max()) - length)
-        hp = F.pad(h, (pad_l, pad_r))
-        offs = torch.arange(width, device=h.device)
-        idx = (start + pad_l).unsqueeze(-1) + offs  # (n, 2, width)
-        win = torch.cat([hp.gather(2, idx[:, c].unsqueeze(1).expand(n, ch, width)) for c in range(2)])
-        gpos = torch.cat([start[:, 0], start[:, 1]]).unsqueeze(-1) + offs
-        mask = ((gpos >= 0) & (gpos < length)).unsqueeze(1).to(h.dtype)
-        w = win * mask
-        for c in convs:
-            w = c(w) * mask
-        nw = width // size
-        pooled = w.view(2 * n, w.shape[1], nw, size).sum(-1)
-        pooled = pooled / mask.view(2 * n, 1, nw, size).sum(-1).clamp(min=1)
-        a, b = math.ceil(left / size), (width - right) // size
-        out_len = ref_next.shape[-1]
-        jstart = torch.cat([start[:, 0], start[:, 1]]) // size + a  # first exact pooled position
-        pl = max(0, -int(jstart.min()))
-        pr = max(0, int(jstart.max()) + (b - a) - out_len)
-        nxt = F.pad(ref_next, (pl, pr)).clone()
-        cout = pooled.shape[1]
-        vals = pooled[:, :, a:b]
-        jidx = (jstart + pl).unsqueeze(-1) + torch.arange(b - a, device=h.device)
-        for c in range(2):
-            sl = slice(c * n, (c + 1) * n)
-            nxt.scatter_(2, jidx[sl].unsqueeze(1).expand(n, cout, b - a), vals[sl])
-        nxt = nxt[:, :, pl:pl + out_len]
-        return nxt, j0.clamp(max=out_len - 1), j1.clamp(max=out_len - 1)
+        m = self.MARGIN
+        n = len(seq)
+        length = levels[0].shape[-1] - 2 * m
+        seq2 = torch.cat([seq, seq])
+        lo = torch.cat([pos, length - 1 - pos])
+        vals = torch.zeros(2 * n, 4, 1, dtype=levels[0].dtype, device=levels[0].device)
+        vals[torch.arange(n), base, 0] = 1
+        vals[torch.arange(n, 2 * n), 3 - base, 0] = 1
+        for k, (kind, module) in enumerate(self.ops):
+            ref = levels[k]
+            length = ref.shape[-1] - 2 * m
+            w = vals.shape[-1]
+            if kind == "pool":
+                size = module.kernel_size[0] if isinstance(module.kernel_size, tuple) else module.kernel_size
+                j0 = torch.div(lo, size, rounding_mode="floor")
+                w_out = int((torch.div(lo + w - 1, size, rounding_mode="floor") - j0).max()) + 1
+                start = j0 * size
+                window = self._window(ref, seq2, start, w_out * size)  # advanced indexing: a copy
+                off = lo - start
+                for o in torch.unique(off).tolist():
+                    sel = off == o
+                    window[sel, :, o:o + w] = vals[sel]
+                self._splice_other(window, start, lo, vals)
+                gpos = start.unsqueeze(-1) + torch.arange(w_out * size)
+                valid = ((gpos >= 0) & (gpos < length)).to(window.dtype).view(2 * n, 1, w_out, size)
+                pooled = (window.view(2 * n, window.shape[1], w_out, size) * valid).sum(-1)
+                vals = pooled / valid.sum(-1).clamp(min=1)
+                lo = j0
+                length = levels[k + 1].shape[-1] - 2 * m
+            else:
+                block = module.block if kind == "res" else module
+                left, right = _halo(module)
+                start = lo - right - left
+                window = self._window(ref, seq2, start, w + 2 * (left + right))
+                window[:, :, left + right:left + right + w] = vals
+                self._splice_other(window, start, lo, vals)
+                conv = block.conv
+                y = block.bn(block.relu(F.conv1d(window, conv.weight, conv.bias, dilation=conv.dilation)))
+                if kind == "res":
+                    y = y + window[:, :, left:left + y.shape[-1]]
+                lo = lo - right
+                vals = y
+            vals = self._zero_outside(vals, lo, length)
+        last = levels[-1][:, :, m:levels[-1].shape[-1] - m]
+        full = last[seq].clone()
+        lf = full.shape[-1]
+        w = vals.shape[-1]
+        for half in (slice(0, n), slice(n, 2 * n)):
+            buf = F.pad(full, (w, w))
+            idx = ((lo[half] + w).unsqueeze(-1) + torch.arange(w)).clamp(0, buf.shape[-1] - 1)
+            # values outside the sequence are zero and land in the padding, which is cut off
+            buf.scatter_(2, idx.unsqueeze(1).expand(-1, buf.shape[1], -1), vals[half])
+            full = buf[:, :, w:w + lf]
+        return self.head(full)
 
 
 def _mutant_batches(alt: torch.Tensor, batch_size: int):
@@ -237,7 +262,7 @@ def ism(model: nn.Module, x: torch.Tensor, target: str = "ratio", batch_size: in
     for c0 in range(0, len(x), chunk):
         xc = x[c0:c0 + chunk].to(dev, torch.float32)
         lv = [wt.levels(xc[:, a]) for a in (0, 1)] if fast else None
-        emb = [rd.post(wt.head(lv[a][-1])) if fast else rd.encode(xc[:, a]) for a in (0, 1)]
+        emb = [rd.post(wt.reference_output(lv[a])) if fast else rd.encode(xc[:, a]) for a in (0, 1)]
         ref = rd.readout(emb[0], emb[1])
         alt = alternatives(xc)
         for a in (0, 1):

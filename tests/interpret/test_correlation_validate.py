@@ -1,0 +1,45 @@
+"""Per-sequence attribution correlation and the validation against truth (hand-made tables)."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from deepallele.interpret.correlation import per_sequence_correlation
+from deepallele.interpret.validate import interpretation_metrics, match_regions
+
+
+def test_per_sequence_correlation():
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=(3, 2, 4, 10))
+    b = a.copy()
+    b[1] *= -1
+    b[2] = rng.normal(size=(2, 4, 10))
+    r = per_sequence_correlation(a, b)
+    assert r[0] == pytest.approx(1) and r[1] == pytest.approx(-1) and abs(r[2]) < 0.5
+    x = np.zeros((3, 2, 4, 10))
+    x[:, :, 0, :] = 1
+    assert per_sequence_correlation(a, 2 * a, x, reference_only=True) == pytest.approx([1, 1, 1])
+    assert np.isnan(per_sequence_correlation(np.zeros((1, 2, 4, 3)), a[:1, :, :, :3])[0])
+
+
+def test_match_regions():
+    regions = pd.DataFrame({"region_id": ["r0", "r1"], "chrom": ["chr1", "chr2"], "summit": [150, 40]})
+    hit = match_regions(["chr1", "chr1", "chr2"], [100, 300, 0], [200, 400, 100], regions)
+    assert hit.tolist() == [0, -1, 1]
+
+
+def test_interpretation_metrics():
+    main = pd.DataFrame({"peak": ["p0", "p1", "p2", "p3"], "main_variant": ["a", "x", "c", "d"],
+                         "effect": [1.0, 0.5, -1.0, 0.2], "in_motif": [True, True, False, True],
+                         "trusted": [True, True, True, False]})
+    regions = pd.DataFrame({"region_id": ["r0", "r1", "r2", "r3"], "main_causal_variant": ["a", "b", "c", "d"]})
+    variants = pd.DataFrame({"variant_id": ["a", "b", "c", "d", "x"], "effect": [1.2, 0.8, -0.9, 0.3, 0.0],
+                             "causal": [True, True, True, True, False], "planted_site": ["SPI1", "SPI1", "", "", ""]})
+    t = interpretation_metrics(main, regions, variants, "SPI1-like", "SPI1",
+                               {"p0": "r0", "p1": "r1", "p2": "r2", "p3": "r3"}).set_index("metric")
+    assert t.loc["main_variant_is_causal", "value"] == pytest.approx(2 / 3, abs=1e-3)
+    assert not t.loc["main_variant_is_causal", "pass"]
+    assert t.loc["main_variant_in_motif", "value"] == pytest.approx(2 / 3, abs=1e-3)
+    assert t.loc["top_tf_group", "pass"] and t.loc["n_trusted", "value"] == 3
+    assert t.loc["main_variant_in_planted_site", "value"] == pytest.approx(1 / 3, abs=1e-3)
