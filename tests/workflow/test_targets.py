@@ -1,0 +1,90 @@
+"""Named targets (rules/targets.smk) and reruns: one rule per stage and per figure family, every
+figure file a target, and a plotting-only parameter change reruns only that figure's job."""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+TINY = REPO / "tests/data/tiny_config.yaml"
+STAGES = ["simulate", "reads", "counts", "datasets", "models", "interpret", "meandiff", "qc", "validation", "figures"]
+
+
+def snakemake(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), *args],
+                          capture_output=True, text=True, cwd=cwd)
+
+
+def job_counts(stdout: str) -> dict[str, int]:
+    """{rule: jobs} from the job-stats table of ``snakemake -n --quiet rules``."""
+    counts = {}
+    for line in stdout.splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[1].isdigit() and parts[0] != "total":
+            counts[parts[0]] = int(parts[1])
+    return counts
+
+
+@pytest.fixture(scope="module")
+def target_rules(tmp_path_factory) -> list[str]:
+    work = tmp_path_factory.mktemp("targets")
+    res = snakemake("--configfile", str(TINY), "--list-target-rules", cwd=work)
+    assert res.returncode == 0, res.stderr[-3000:]
+    return res.stdout.split()
+
+
+def test_stage_and_figure_targets_exist(target_rules):
+    for name in STAGES + ["fig1", "fig2", "fig3", "figS2", "figS7", "qc_plots", "training_curves"]:
+        assert name in target_rules, (name, target_rules)
+
+
+@pytest.mark.parametrize("target,rules,absent", [
+    ("fig1", {"figure_performance", "train"}, {"interpret_figures", "figure_meandiff", "reads_qc"}),
+    ("qc_plots", {"reads_qc"}, {"train", "figure_performance"}),
+    ("counts", {"allele_counts", "bigwig"}, {"paired_dataset", "train"}),
+    ("datasets", {"paired_dataset", "validate_dataset"}, {"train"}),
+    ("figS7", {"figure_meandiff"}, {"interpret_figures"}),
+])
+def test_named_target_plans_only_its_stage(tmp_path, target, rules, absent):
+    res = snakemake("--configfile", str(TINY), "-n", target, "--quiet", "rules", cwd=tmp_path)
+    assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-3000:]
+    jobs = job_counts(res.stdout)
+    assert rules <= set(jobs), (target, jobs)
+    assert not absent & set(jobs), (target, jobs)
+
+
+def test_every_figure_file_is_a_target(tmp_path):
+    """All figure files (PNG/PDF/TSV) of both tiny datasets as targets of one dry run."""
+    res = snakemake("--configfile", str(TINY), "-n", "figures", "--quiet", "rules", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr[-3000:]
+    figures = [f"results/{ds}/figures/fig1c_counts.png" for ds in ("tiny_chip", "tiny_atac")]
+    figures += ["results/tiny_atac/figures/figS7_pie.tsv", "results/tiny_chip/figures/fig2a_locus.pdf",
+                "results/tiny_chip/qc/reads_qc.png"]
+    res = snakemake("--configfile", str(TINY), "-n", *figures, cwd=tmp_path)
+    assert res.returncode == 0, res.stderr[-3000:]
+
+
+@pytest.mark.slow
+def test_plot_parameter_change_reruns_only_that_figure(tiny_run, tmp_path):
+    """After a complete run, changing the read-QC plot's dpi (a param of rule reads_qc, nothing
+    else reads it) makes a dry run list exactly the reads_qc jobs, one per dataset."""
+    before = snakemake("-n", "--configfile", str(TINY), "--directory", str(tiny_run), cwd=tmp_path)
+    assert before.returncode == 0 and "Nothing to be done" in before.stdout + before.stderr, before.stdout[-3000:]
+
+    config = yaml.safe_load(TINY.read_text())
+    config["plots"] = {"reads_qc": {"dpi": 90}}
+    changed = tmp_path / "config.yaml"
+    changed.write_text(yaml.safe_dump(config))
+    res = snakemake("-n", "--configfile", str(changed), "--directory", str(tiny_run), "--quiet", "rules",
+                    cwd=tmp_path)
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert job_counts(res.stdout) == {"reads_qc": len(config["datasets"]), "all": 1}, res.stdout
+    reasons = snakemake("-n", "--configfile", str(changed), "--directory", str(tiny_run), "qc_plots",
+                        cwd=tmp_path)
+    assert re.search(r"[Pp]arams have changed", reasons.stdout + reasons.stderr), \
+        reasons.stdout[-3000:]
