@@ -1,0 +1,92 @@
+"""Interpretation figures drawn from small synthetic tables: every figure writes PDF, PNG and its table."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from deepallele.plots import save_figure
+from deepallele.plots import interpretation as P
+
+
+@pytest.fixture
+def main():
+    rng = np.random.default_rng(0)
+    n = 40
+    eff = rng.normal(0, 1, n)
+    return pd.DataFrame({"peak": [f"p{i}" for i in range(n)], "main_variant": [f"v{i}" for i in range(n)],
+                         "effect": eff, "additive": eff + rng.normal(0, 0.2, n), "pred_ratio": eff * 1.1,
+                         "trusted": rng.random(n) < 0.5, "in_motif": rng.random(n) < 0.8,
+                         "cluster": rng.integers(0, 3, n),
+                         "motif_name": rng.choice(["SPI1-like", "JUN-like", "cluster 2"], n)})
+
+
+def _written(tmp_path, stem):
+    return all((tmp_path / f"{stem}.{e}").stat().st_size > 0 for e in ("pdf", "png", "tsv"))
+
+
+def test_s4_and_group_effects(tmp_path, main):
+    fig, t = P.fig_main_variant_additive(main)
+    save_figure(fig, tmp_path / "s4", t)
+    assert _written(tmp_path, "s4") and t["main_pearson_r"].iloc[0] > 0.9
+    fig, t = P.fig_group_effects(main)
+    save_figure(fig, tmp_path / "g", t)
+    assert set(t["group"]) <= {"SPI1-like", "JUN-like", "cluster 2", "Outside"}
+
+
+def test_seed_correlation(tmp_path):
+    corr = pd.DataFrame({"seed_pair": ["0-1"] * 5, "peak": list("abcde"), "r": [0.1, 0.5, 0.6, 0.9, np.nan]})
+    fig, t = P.fig_seed_correlation(corr)
+    save_figure(fig, tmp_path / "s3a", t)
+    assert _written(tmp_path, "s3a")
+
+
+def test_cluster_logos_and_named(tmp_path):
+    rng = np.random.default_rng(1)
+    summary = pd.DataFrame({"cluster": [0, 1, 2], "n_seqlets": [30, 20, 2], "centroid": [0, 1, 2], "width": [8, 6, 1],
+                            "informative": [True, True, False]})
+    cwms = {0: rng.normal(size=(4, 8)), 1: rng.normal(size=(4, 6)), 2: np.zeros((4, 1))}
+    fig, t = P.fig_cluster_logos(summary, cwms, {0: "SPI1/SPIB"})
+    save_figure(fig, tmp_path / "s3b", t)
+    assert t["name"].tolist() == ["SPI1/SPIB", ""]
+    clusters = pd.DataFrame({"peak": ["a", "b", "b", "c"], "cluster": [0, 0, 1, 0]})
+    fig, t = P.fig_named_motifs(clusters, summary, {0: "SPI1/SPIB"}, 4)
+    save_figure(fig, tmp_path / "s3c", t)
+    assert t["percent_sequences"].tolist() == [75.0]
+
+
+def test_pies_and_cluster_effects(tmp_path, main):
+    groups = pd.DataFrame({"model": ["deepallele"] * 4 + ["ref_only"] * 2,
+                           "group": ["SPI1-like", "JUN-like", "cluster 5", "Outside", "SPI1-like", "Outside"],
+                           "n": [10, 3, 1, 2, 6, 10], "percent": [62.5, 18.75, 1.0, 12.5, 37.5, 62.5],
+                           "slice": ["SPI1-like", "JUN-like", "Other<2%", "Outside", "SPI1-like", "Outside"]})
+    fig, t = P.fig_group_pie(groups[groups["model"] == "deepallele"], 16)
+    save_figure(fig, tmp_path / "pie", t)
+    fig, t = P.fig_joint_pies(groups, 16, "reference-only")
+    save_figure(fig, tmp_path / "pies", t)
+    fig, t = P.fig_cluster_effects(main, {0: "SPI1-like"})
+    save_figure(fig, tmp_path / "s5", t)
+    assert _written(tmp_path, "pies") and set(t["cluster"]) <= {0, 1, 2}
+    summary = pd.DataFrame({"cluster": [0, 1], "n_seqlets": [10, 4], "n_deepallele": [7, 1], "n_ref_only": [3, 3]})
+    fig, t = P.fig_joint_clusters(summary, {0: "SPI1"}, "reference-only")
+    save_figure(fig, tmp_path / "s6", t)
+    assert t["n_deepallele"].tolist() == [7, 1]
+
+
+def test_locus_and_comparison(tmp_path):
+    rng = np.random.default_rng(2)
+    length = 50
+    x = np.zeros((2, 4, length))
+    x[0, rng.integers(0, 4, length), np.arange(length)] = 1
+    x[1] = x[0]
+    x[1, :, 45:] = 0
+    attr = rng.normal(0, 0.1, (2, 4, length))
+    variants = pd.DataFrame({"id": ["v1", "v2"], "kind": ["snp", "snp"], "ref_pos": [10, 30], "alt_pos": [10, 30],
+                             "ref_edit": ["A", "C"], "alt_edit": ["G", "T"], "effect": [0.8, -0.1]})
+    seqlets = pd.DataFrame({"allele": [0, 1], "start": [8, 28], "end": [14, 33], "cluster": [0, 1]})
+    fig, t = P.fig_locus("peak1", attr, x, variants, seqlets, {0: "SPI1-like"}, "v1", 1.5, 1.2)
+    save_figure(fig, tmp_path / "locus", t)
+    assert t["main"].tolist() == [True, False]
+    fig, t = P.fig_model_comparison("peak1", attr, attr * 0.5, x, seqlets, seqlets.iloc[:1], "reference-only")
+    save_figure(fig, tmp_path / "cmp", t)
+    assert len(t) == 3 and _written(tmp_path, "cmp")
