@@ -1,14 +1,15 @@
 """Snakemake wrapper: results/<dataset>/interpret/main_variants.tsv, DeepAllele's main variant per sequence.
 
-Columns ``peak, main_variant, effect, in_motif, motif_name`` (the MeanDiff comparison reads
-them), then ``trusted, cluster, additive, pred_ratio, n_variants``.
+Columns ``peak, main_variant, effect, in_motif`` (inside any seqlet of either allele),
+``motif_name`` (its TF-like group, empty when outside or unnamed) -- the MeanDiff comparison
+reads them -- then ``in_named_motif, trusted, cluster, seqlet, additive, pred_ratio, ...``.
 """
 import pandas as pd
 
 from deepallele.logutil import job_logging
 
-COLUMNS = ["peak", "main_variant", "effect", "in_motif", "motif_name", "trusted", "cluster", "seqlet", "additive",
-           "pred_ratio", "n_variants", "kind", "ref_pos", "alt_pos"]
+COLUMNS = ["peak", "main_variant", "effect", "in_motif", "motif_name", "in_named_motif", "trusted", "cluster", "seqlet",
+           "additive", "pred_ratio", "n_variants", "kind", "ref_pos", "alt_pos"]
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 with job_logging(sm.log[0]) as log:

@@ -38,8 +38,10 @@ with job_logging(sm.log[0]) as log:
         labels = tf_like_groups(matches, {c: w for c, w in weights.items() if c in affected}, mode=sm.params.mode,
                                 q_threshold=sm.params.q)
         all_labels.update({(model, c): g for c, g in labels.items()})
-        located["motif_name"] = [labels.get(c, f"cluster {c}") if inm else ""
-                                 for inm, c in zip(located["in_motif"], located["cluster"])]
+        # motif_name: the TF-like group, empty outside motifs and for clusters without a JASPAR match
+        located["motif_name"] = [labels.get(c, "") if inm else "" for inm, c in zip(located["in_motif"],
+                                                                                  located["cluster"])]
+        located["in_named_motif"] = located["motif_name"] != ""
         located.insert(0, "model", model)
         out.append(located)
         shares = group_shares(tr, labels, n_total=n_trusted, min_share=sm.params.min_share)

@@ -161,7 +161,8 @@ def fig_group_effects(main: pd.DataFrame):
     """Fig 2d: |main-variant effect| per TF-like group (trusted sequences)."""
     plt = _plt()
     t = main[main["trusted"].astype(bool)].copy()
-    t["group"] = np.where(t["in_motif"].astype(bool), t["motif_name"], "Outside")
+    named = [n if n else f"cluster {c}" for n, c in zip(t["motif_name"].fillna(""), t["cluster"])]
+    t["group"] = np.where(t["in_motif"].astype(bool), named, "Outside")
     t["abs_effect"] = t["effect"].abs()
     order = t.groupby("group")["abs_effect"].size().sort_values(ascending=False).index.tolist()
     fig, ax = plt.subplots(figsize=(max(4, 0.8 * len(order) + 2), 3.8), constrained_layout=True)
