@@ -22,7 +22,7 @@ rule train:
         "results/benchmarks/jobs/train/{dataset}/{model}/seed{seed}.tsv"
     conda:
         "../envs/python.yaml"
-    threads: 2
+    threads: config["threads"]["train"]
     resources:
         mem_mb=train_mem_mb,
         runtime=train_runtime,

@@ -41,6 +41,8 @@ def test_outputs(reference_run):
     assert s == summary
     assert s["epochs"] == 2 and s["best_epoch"] in (0, 1) and s["pairs_per_s"] > 0 and not s["resumed"]
     assert s["validation_split"] == "val" and s["threads"] == 1
+    # the best score is the monitored validation loss of the best epoch
+    assert s["best_score"] == pytest.approx(hist.loc[hist["epoch"] == s["best_epoch"], "val_loss"].item(), rel=1e-4)
 
 
 def test_same_seed_bit_identical(reference_run, toy_pairs, tmp_path, tiny_arch):

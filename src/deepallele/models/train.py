@@ -263,8 +263,9 @@ def train_model(h5_path: str | Path, model_type: str, seed: int, outdir: str | P
     best_epoch = int(best_ckpt["epoch"])
     best_score = None
     for key, state in best_ckpt.get("callbacks", {}).items():
-        if key.startswith("ModelCheckpoint"):
-            best_score = state.get("current_score")
+        # the monitored checkpoint callback, not the every-epoch "last" one (monitor None)
+        if key.startswith("ModelCheckpoint") and f"'monitor': '{monitor}'" in key:
+            best_score = state.get("best_model_score", state.get("current_score"))
     last_ckpt = torch.load(last, map_location="cpu", weights_only=False)
 
     best_module = load_module(str(outdir / "best.ckpt"))
