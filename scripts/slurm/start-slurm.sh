@@ -11,6 +11,8 @@
 #                    /dev/null), so jobs that request --gpus are scheduled and run on a CPU-only
 #                    machine (they see CUDA_VISIBLE_DEVICES=0 but no device); 0: no GRES
 #   SLURM_TEST_PARTITION  partition name (default debug)
+#   SLURM_TEST_MIN_JOB_AGE  seconds finished jobs stay listed by squeue (default 3600; at least
+#                    120 for snakemake's squeue status checks)
 #
 # Needs root. slurm.conf is written to /etc/slurm/slurm.conf: jobs' nested `srun` only finds the
 # compiled-in default path (SLURM_CONF is stripped from its environment). A slurm.conf not
@@ -103,8 +105,9 @@ MpiDefault=none
 JobCompType=jobcomp/none
 AccountingStorageType=accounting_storage/none
 JobAcctGatherType=jobacct_gather/none
-# finished jobs stay visible to squeue for 5 min (snakemake's squeue status checks need it)
-MinJobAge=300
+# finished jobs stay visible to squeue (snakemake's squeue status checks need >= 120 s; tests
+# read the states of a whole run's jobs afterwards)
+MinJobAge=${SLURM_TEST_MIN_JOB_AGE:-3600}
 # a job asking for more than the node has fails at sbatch instead of pending forever
 EnforcePartLimits=ALL
 ReturnToService=2
