@@ -37,7 +37,7 @@ def test_best_alignment_matches_brute_force():
     for i in range(len(cwms)):
         for j in range(len(cwms)):
             br, bo, brc, bu = _brute_best(cwms[i], cwms[j])
-            assert r[i, j].item() == pytest.approx(br, abs=1e-9)
+            assert r[i, j].item() == pytest.approx(br, abs=1e-5)
             if i != j:
                 assert (off[i, j].item(), bool(rc[i, j]), union[i, j].item()) == (bo, brc, bu)
 
@@ -81,7 +81,7 @@ def test_memory_blocks_give_same_distances():
     cwms, _, _ = _motif_set(rng, 5)
     d1 = condensed_distances(cwms, memory_mb=1e-3)  # one row per block
     d2 = condensed_distances(cwms)
-    assert np.allclose(d1, d2, rtol=0, atol=1e-9) and len(d1) == 10 * 9 // 2
+    assert np.allclose(d1, d2, rtol=0, atol=1e-4) and len(d1) == 10 * 9 // 2
 
 
 def test_threshold_and_pvalue():
