@@ -239,3 +239,27 @@ def test_retried_job_matches_an_uninterrupted_run(slurm_run):
     assert "train" in res.stdout + res.stderr
     fresh = {f: _sha256(outdir / f) for f in retried}
     assert fresh == retried
+
+
+def test_cluster_profile_requests(tmp_path):
+    """profiles/slurm as a user runs it (no cluster needed for a dry run): a GPU per training job
+    when training is on GPUs, the profile's per-rule overrides, the env-var partition/account."""
+    config = slurm_config()
+    config["models"]["training"]["accelerator"] = "gpu"
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(config))
+    env = {**os.environ, "DEEPALLELE_SLURM_PARTITION": "gpu_part", "DEEPALLELE_SLURM_ACCOUNT": "lab_x"}
+    res = subprocess.run(_snakemake_cmd("models", "--configfile", "config.yaml", "--profile",
+                                        str(REPO / "profiles/slurm"), "-n"),
+                         capture_output=True, text=True, cwd=tmp_path, env=env)
+    assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-3000:]
+    out = res.stdout + res.stderr
+    train = [block for block in out.split("\n\n") if re.search(r"^\s*rule train:", block, re.M)]
+    assert len(train) == 4, out[-3000:]
+    for block in train:
+        resources = re.search(r"resources: (.*)", block).group(1)
+        for expected in ("gpu=1", "cpus_per_gpu=2", "runtime=240", "slurm_partition=gpu_part",
+                         "slurm_account=lab_x"):
+            assert expected in resources, (expected, resources)
+        assert "tasks_per_gpu" not in resources
+    bowtie2 = [block for block in out.split("\n\n") if re.search(r"^\s*rule bowtie2:", block, re.M)]
+    assert bowtie2 and all("mem_mb=16000" in b and "threads: 8" in b for b in bowtie2), bowtie2[:1]
