@@ -100,3 +100,16 @@ def test_cwm_to_pfm():
     pfm = cwm_to_pfm(cwm)
     assert pfm.shape[1] == 5 and np.allclose(pfm.sum(0), 1, atol=2e-3)
     assert (pfm[0, :4] > 0.4).all() and np.allclose(pfm[:, 4], 0.25)
+
+
+def test_centroid_chunks():
+    from deepallele.motifs.cluster import LOG_OFFSET, centroid, condensed_rows
+
+    # 4 seqlets; p-values: 0-1 1e-10, 0-2 1e-10, 1-2 0.5, 0-3 / 1-3 / 2-3 0.5 -> seqlet 0 is most similar to the rest
+    p = {(0, 1): 1e-10, (0, 2): 1e-10, (0, 3): 0.5, (1, 2): 0.5, (1, 3): 0.5, (2, 3): 0.5}
+    cond = np.array([LOG_OFFSET + np.log10(p[k]) for k in sorted(p)])
+    members = np.array([0, 1, 2, 3])
+    assert centroid(cond, 4, members) == 0 and centroid(cond, 4, members, chunk=1) == 0
+    assert centroid(cond, 4, np.array([1, 2, 3])) in (1, 2, 3)
+    assert condensed_rows(cond, 4, np.array([2]), members)[0].tolist() == pytest.approx(
+        [LOG_OFFSET - 10, LOG_OFFSET + np.log10(0.5), LOG_OFFSET - 127, LOG_OFFSET + np.log10(0.5)])

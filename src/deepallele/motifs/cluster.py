@@ -214,22 +214,29 @@ def cluster_labels(condensed: np.ndarray, n: int, threshold: float = 0.01) -> np
     return rank[np.searchsorted(ids, raw)]
 
 
-def condensed_submatrix(condensed: np.ndarray, n: int, members: np.ndarray) -> np.ndarray:
-    """Square log-distance matrix of ``members`` (0 on the diagonal)."""
-    i, j = np.meshgrid(members, members, indexing="ij")
+def condensed_rows(condensed: np.ndarray, n: int, rows: np.ndarray, members: np.ndarray) -> np.ndarray:
+    """Log-distances ``(len(rows), len(members))`` from the condensed vector (self-pairs: p ~ 1e-127)."""
+    i, j = np.asarray(rows)[:, None], np.asarray(members)[None, :]
     lo, hi = np.minimum(i, j), np.maximum(i, j)
     k = n * lo - lo * (lo + 1) // 2 + (hi - lo - 1)
-    out = condensed[np.where(lo == hi, 0, k)]
-    out[lo == hi] = LOG_OFFSET - 127  # p ~ 1e-127: a seqlet is most similar to itself
+    same = lo == hi
+    out = condensed[np.where(same, 0, k)]
+    out[same] = LOG_OFFSET - 127
     return out
 
 
-def centroid(log_dist: np.ndarray) -> int:
-    """Index of the member with the largest summed similarity ``1 - distance`` to the others."""
-    d = np.power(10.0, np.minimum(log_dist - LOG_OFFSET, 300))
-    sim = 1 - d
-    np.fill_diagonal(sim, 0)
-    return int(np.argmax(sim.sum(1)))
+def centroid(condensed: np.ndarray, n: int, members: np.ndarray, chunk: int = 1024) -> int:
+    """Member with the largest summed similarity ``1 - distance`` to the other members (rows in chunks,
+    so a cluster of 20 000 seqlets needs ~160 MB at a time)."""
+    best, best_sum = int(members[0]), -np.inf
+    for s in range(0, len(members), chunk):
+        rows = members[s:s + chunk]
+        d = np.power(10.0, np.minimum(condensed_rows(condensed, n, rows, members) - LOG_OFFSET, 300))
+        sim = (1 - d).sum(1) - (1 - 1e-127)  # minus the self-pair
+        k = int(np.argmax(sim))
+        if sim[k] > best_sum:
+            best, best_sum = int(rows[k]), float(sim[k])
+    return best
 
 
 def aligned_cwm(cwms: list[np.ndarray], centre: int, min_overlap: int = 4, trim: float = 0.075,
@@ -296,7 +303,7 @@ def cluster_seqlets(cwms: list[np.ndarray], threshold: float = 0.01, min_overlap
     out, rows = {}, []
     for c in range(int(labels.max()) + 1 if n else 0):
         members = np.flatnonzero(labels == c)
-        cen = members[centroid(condensed_submatrix(condensed, n, members))] if len(members) > 1 else members[0]
+        cen = centroid(condensed, n, members) if len(members) > 1 else members[0]
         sub = [cwms[m] for m in members]
         cwm, _ = aligned_cwm(sub, int(np.flatnonzero(members == cen)[0]), min_overlap)
         out[c] = cwm
