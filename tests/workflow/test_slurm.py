@@ -119,14 +119,6 @@ def slurm_run(slurm_cluster, tmp_path_factory):
     (work / "config.yaml").write_text(yaml.safe_dump(slurm_config()))
     args = [*TARGETS, "--configfile", "config.yaml", "--set-resources", "train:gpu=1"]
 
-    dry = _sh(*_snakemake_cmd(*args, "-n", "--quiet", "rules"), cwd=work, timeout=300)
-    assert dry.returncode == 0, dry.stdout + dry.stderr
-    planned = {}
-    for line in dry.stdout.splitlines():
-        parts = line.split()
-        if len(parts) == 2 and parts[1].isdigit() and parts[0] != "total":
-            planned[parts[0]] = int(parts[1])
-
     log = work / "snakemake.log"
     start = time.monotonic()
     with open(log, "w") as out:
@@ -156,7 +148,15 @@ def slurm_run(slurm_cluster, tmp_path_factory):
             proc.terminate()
             proc.wait(timeout=60)
     wall = time.monotonic() - start
-    return {"work": work, "rc": proc.returncode, "log": log.read_text(), "planned": planned,
+    text = log.read_text()
+    planned = {}  # {rule: jobs} from the job-stats table the run prints first
+    stats = text[text.index("Job stats:"):] if "Job stats:" in text else ""
+    for line in stats.splitlines()[3:]:
+        parts = line.split()
+        if len(parts) != 2 or not parts[1].isdigit() or parts[0] == "total":
+            break
+        planned[parts[0]] = int(parts[1])
+    return {"work": work, "rc": proc.returncode, "log": text, "planned": planned,
             "cancelled": cancelled, "wall": wall}
 
 

@@ -47,8 +47,6 @@ def test_stage_and_figure_targets_exist(target_rules):
     ("fig1", {"figure_performance", "train"}, {"interpret_figures", "figure_meandiff", "reads_qc"}),
     ("qc_plots", {"reads_qc"}, {"train", "figure_performance"}),
     ("counts", {"allele_counts", "bigwig"}, {"paired_dataset", "train"}),
-    ("datasets", {"paired_dataset", "validate_dataset"}, {"train"}),
-    ("figS7", {"figure_meandiff"}, {"interpret_figures"}),
 ])
 def test_named_target_plans_only_its_stage(tmp_path, target, rules, absent):
     res = snakemake("--configfile", str(TINY), "-n", target, "--quiet", "rules", cwd=tmp_path)
