@@ -97,9 +97,30 @@ rule figure_meandiff:
         sequences="results/{dataset}/meandiff/sequence_effects.tsv",
         meme=JASPAR_MEME,
     output:
-        motifs=multiext("results/{dataset}/figures/figS7_motifs", ".pdf", ".png", ".tsv"),
-        effects=multiext("results/{dataset}/figures/figS7_effects", ".pdf", ".png", ".tsv"),
-        pie=multiext("results/{dataset}/figures/figS7_pie", ".pdf", ".png", ".tsv"),
+        motifs=multiext("results/{dataset}/figures/figS7_motifs", ".pdf", ".tsv"),
+        motifs_png=report(
+            "results/{dataset}/figures/figS7_motifs.png",
+            caption="../report/figures/figS7_motifs.rst",
+            category="Figures",
+            subcategory="{dataset}",
+            labels={"figure": "Fig S7a,b"},
+        ),
+        effects=multiext("results/{dataset}/figures/figS7_effects", ".pdf", ".tsv"),
+        effects_png=report(
+            "results/{dataset}/figures/figS7_effects.png",
+            caption="../report/figures/figS7_effects.rst",
+            category="Figures",
+            subcategory="{dataset}",
+            labels={"figure": "Fig S7c,d"},
+        ),
+        pie=multiext("results/{dataset}/figures/figS7_pie", ".pdf", ".tsv"),
+        pie_png=report(
+            "results/{dataset}/figures/figS7_pie.png",
+            caption="../report/figures/figS7_pie.rst",
+            category="Figures",
+            subcategory="{dataset}",
+            labels={"figure": "Fig S7e,f"},
+        ),
         comparison="results/{dataset}/meandiff/comparison.tsv",
     params:
         alpha=meandiff_setting("alpha"),
@@ -145,7 +166,13 @@ rule validate_meandiff:
         sequences_all="results/{dataset}/meandiff/all_peaks/sequence_effects.tsv",
         meme=JASPAR_MEME,
     output:
-        table="results/{dataset}/validation/meandiff.tsv",
+        table=report(
+            "results/{dataset}/validation/meandiff.tsv",
+            caption="../report/tables/validation_meandiff.rst",
+            category="Validation",
+            subcategory="{dataset}",
+            labels={"table": "MeanDiff"},
+        ),
     wildcard_constraints:
         dataset="|".join(SIMULATED_DATASETS) or "NONE",
     params:
