@@ -60,7 +60,10 @@ def fig_main_variant_additive(main: pd.DataFrame, title: str = ""):
         ax.plot([-lim, lim], [-lim, lim], color="0.5", lw=0.6, ls="--")
         ax.set_xlabel(f"{label} (ln ratio)")
         ax.set_ylabel("predicted ln ratio (ref / alt)")
-        ax.set_title(f"R = {r:.2f} ({100 * r * r:.0f}% explained); trusted R = {rt:.2f}", fontsize=9)
+        nt = int(tr.sum())
+        # a correlation over a handful of trusted points says nothing: give their number instead
+        tr_text = f"trusted R = {rt:.2f} (n = {nt})" if nt >= 10 else f"{nt} trusted"
+        ax.set_title(f"all: R = {r:.2f} ({100 * r * r:.0f}% explained); {tr_text}", fontsize=9)
         ax.legend(fontsize=8, frameon=False, loc="upper left")
         rows.append({"panel": col, "pearson_r": r, "variance_explained": r * r, "pearson_r_trusted": rt,
                      "n": int(main[col].notna().sum()), "n_trusted": int(tr.sum())})
