@@ -292,7 +292,7 @@ def fig_cluster_effects(main: pd.DataFrame, labels: dict):
         ax.barh(y, -table["percent_negative"], color="tab:blue", label="effect < 0 (alt allele up)")
         ax.axvline(0, color="0.4", lw=0.6)
         ax.set_xlabel("% of trusted main variants (negative: effect < 0)")
-        ax.legend(fontsize=8, frameon=False)
+        ax.legend(fontsize=8, frameon=False, loc="center left", bbox_to_anchor=(1.01, 0.5))
     ax.set_title("Affected clusters and the direction of the main variants' effects", fontsize=9)
     return fig, table
 
