@@ -38,9 +38,13 @@ with job_logging(sm.log[0]) as log:
         labels = tf_like_groups(matches, {c: w for c, w in weights.items() if c in affected}, mode=sm.params.mode,
                                 q_threshold=sm.params.q)
         all_labels.update({(model, c): g for c, g in labels.items()})
+        # sequences that are not trusted may fall in clusters no trusted main variant hits: those
+        # clusters get their TF-like label from the same grouping over every cluster
+        others = tf_like_groups(matches, weights if sm.params.mode == "paper" else
+                                {c: 1.0 for c in summary["cluster"]}, mode=sm.params.mode, q_threshold=sm.params.q)
         # motif_name: the TF-like group, empty outside motifs and for clusters without a JASPAR match
-        located["motif_name"] = [labels.get(c, "") if inm else "" for inm, c in zip(located["in_motif"],
-                                                                                  located["cluster"])]
+        located["motif_name"] = [labels.get(c, others.get(c, "")) if inm else ""
+                                 for inm, c in zip(located["in_motif"], located["cluster"])]
         located["in_named_motif"] = located["motif_name"] != ""
         located.insert(0, "model", model)
         out.append(located)
