@@ -31,6 +31,7 @@ def workdir(tmp_path_factory):
     config = yaml.safe_load((REPO / "tests/data/tiny_config.yaml").read_text())
     config["models"] = {"types": ["deepallele", "ref_only"], "seeds": [0, 1], "preset": "demo",
                         "architecture": TINY_ARCH, "training": {"max_epochs": 2, "accelerator": "cpu"}}
+    config["threads"] = {"train": 2}  # the job's threads reach torch (checked below)
     (work / "config.yaml").write_text(yaml.safe_dump(config))
     for i, ds in enumerate(config["datasets"]):
         (work / "results" / ds / "data").mkdir(parents=True)
