@@ -147,7 +147,13 @@ rule validate_interpretation:
         regions=f"{SIM}/datasets/{{dataset}}/truth/regions.tsv",
         variants=f"{SIM}/datasets/{{dataset}}/truth/variants.tsv",
     output:
-        table="results/{dataset}/validation/interpretation.tsv",
+        table=report(
+            "results/{dataset}/validation/interpretation.tsv",
+            caption="../report/tables/validation_interpretation.rst",
+            category="Validation",
+            subcategory="{dataset}",
+            labels={"table": "interpretation"},
+        ),
     params:
         primary=lambda wc: simulated_primary(wc.dataset),
     log:
@@ -165,7 +171,17 @@ rule interpret_figures:
     input:
         unpack(interpret_figure_inputs),
     output:
-        [multiext(f"results/{{dataset}}/figures/{f}", ".pdf", ".png", ".tsv") for f in INTERPRET_FIGURES],
+        [multiext(f"results/{{dataset}}/figures/{f}", ".pdf", ".tsv") for f in INTERPRET_FIGURES],
+        [
+            report(
+                f"results/{{dataset}}/figures/{f}.png",
+                caption=f"../report/figures/{f}.rst",
+                category="Figures",
+                subcategory="{dataset}",
+                labels={"figure": f},
+            )
+            for f in INTERPRET_FIGURES
+        ],
     params:
         loci=interpret_setting("loci"),
         n_examples=interpret_setting("n_examples"),
