@@ -146,9 +146,30 @@ use rule figure_meandiff as figure_meandiff_all_peaks with:
         sequences="results/{dataset}/meandiff/all_peaks/sequence_effects.tsv",
         meme=JASPAR_MEME,
     output:
-        motifs=multiext("results/{dataset}/figures/figS7_all_peaks_motifs", ".pdf", ".png", ".tsv"),
-        effects=multiext("results/{dataset}/figures/figS7_all_peaks_effects", ".pdf", ".png", ".tsv"),
-        pie=multiext("results/{dataset}/figures/figS7_all_peaks_pie", ".pdf", ".png", ".tsv"),
+        motifs=multiext("results/{dataset}/figures/figS7_all_peaks_motifs", ".pdf", ".tsv"),
+        motifs_png=report(
+            "results/{dataset}/figures/figS7_all_peaks_motifs.png",
+            caption="../report/figures/figS7_motifs.rst",
+            category="Figures",
+            subcategory="{dataset}",
+            labels={"figure": "Fig S7a,b (all peaks)"},
+        ),
+        effects=multiext("results/{dataset}/figures/figS7_all_peaks_effects", ".pdf", ".tsv"),
+        effects_png=report(
+            "results/{dataset}/figures/figS7_all_peaks_effects.png",
+            caption="../report/figures/figS7_effects.rst",
+            category="Figures",
+            subcategory="{dataset}",
+            labels={"figure": "Fig S7c,d (all peaks)"},
+        ),
+        pie=multiext("results/{dataset}/figures/figS7_all_peaks_pie", ".pdf", ".tsv"),
+        pie_png=report(
+            "results/{dataset}/figures/figS7_all_peaks_pie.png",
+            caption="../report/figures/figS7_pie.rst",
+            category="Figures",
+            subcategory="{dataset}",
+            labels={"figure": "Fig S7e,f (all peaks)"},
+        ),
         comparison="results/{dataset}/meandiff/all_peaks/comparison.tsv",
     params:
         alpha=meandiff_setting("alpha"),

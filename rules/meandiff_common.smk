@@ -8,10 +8,17 @@ def meandiff_setting(key):
 
 
 def meandiff_main_variants(dataset):
-    """DeepAllele's main-variant table, when it is to be compared (see config meandiff.compare_deepallele)."""
+    """DeepAllele's main-variant table, when it is to be compared (see config meandiff.compare_deepallele).
+
+    ``auto`` compares whenever this workflow interprets DeepAllele. It is decided from the
+    workflow and config, never from files on disk: an input that appears only once another
+    job has written it would make every finished run look out of date.
+    """
     path = f"results/{dataset}/interpret/main_variants.tsv"
     mode = meandiff_setting("compare_deepallele")
-    if mode == "required" or (mode == "auto" and Path(path).exists()):
+    interpreted = (rules.has("interpret_main_variants_table") and "deepallele" in config["models"]["types"]
+                   and "deepallele" in config["interpretation"]["models"])
+    if mode == "required" or (mode == "auto" and interpreted):
         return {"main_variants": path}
     return {}
 

@@ -12,6 +12,7 @@ import h5py
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from deepallele.motifs.jaspar import jaspar_motifs
 
@@ -23,7 +24,8 @@ L = 120
 
 def _snakemake(*args, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "snakemake", "--snakefile", str(SNAKEFILE), "--configfile",
-                           str(TINY_CONFIG), "--directory", str(cwd), *args], capture_output=True, text=True, cwd=cwd)
+                           str(cwd / "config.yaml"), "--directory", str(cwd), *args], capture_output=True, text=True,
+                          cwd=cwd)
 
 
 def _write_pairs(path: Path, ref, alt, ratio, split, test_is_val=False):
@@ -71,12 +73,20 @@ def workdir(tmp_path_factory):
     r = rng.integers(0, 4, (60, L)).astype(np.uint8)
     _write_pairs(work / "results/tiny_atac/data/pairs.h5", r, r.copy(), rng.normal(0, 1, 60),
                  ["train"] * 20 + ["val"] * 40, test_is_val=True)
-    # DeepAllele's main variants for tiny_chip only: the first 5 test peaks are in a named motif
+    # this harness has no interpretation stage: the comparison is required and its tables placed.
+    # tiny_chip: the first 5 test peaks have their main variant in a named motif; tiny_atac: none.
+    config = yaml.safe_load(TINY_CONFIG.read_text())
+    config["meandiff"] = {"compare_deepallele": "required"}
+    (work / "config.yaml").write_text(yaml.safe_dump(config))
     test_peaks = [f"peak{i}" for i in np.flatnonzero(split == "test")]
     mv = work / "results/tiny_chip/interpret/main_variants.tsv"
     mv.parent.mkdir(parents=True)
     pd.DataFrame({"peak": test_peaks[:8], "in_motif": [True] * 5 + [False] * 3,
                   "motif_name": ["SPI1"] * 5 + [""] * 3}).to_csv(mv, sep="\t", index=False)
+    mv = work / "results/tiny_atac/interpret/main_variants.tsv"
+    mv.parent.mkdir(parents=True)
+    pd.DataFrame({"peak": ["peak20", "peak21"], "in_motif": [False, False],
+                  "motif_name": ["", ""]}).to_csv(mv, sep="\t", index=False)
     return work
 
 
@@ -126,6 +136,13 @@ def test_meandiff_stage_runs(workdir):
         for ext in ("pdf", "png", "tsv"):
             assert (chip / f"figures/{fig}.{ext}").stat().st_size > 0
     atac = workdir / "results/tiny_atac"
+    cmp = pd.read_csv(atac / "meandiff/comparison.tsv", sep="\t").set_index("category")
+    assert cmp.loc["deepallele_explains", "n"] == 0
+    # without DeepAllele's table ('never'), the input set changes: only that figure job reruns
+    res = _snakemake("--cores", "1", "results/tiny_atac/meandiff/comparison.tsv",
+                     "--config", "meandiff={compare_deepallele: never}", cwd=workdir)
+    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-6000:]
+    assert "figure_meandiff" in res.stdout + res.stderr and "meandiff_scan" not in res.stdout + res.stderr
     cmp = pd.read_csv(atac / "meandiff/comparison.tsv", sep="\t").set_index("category")
     assert cmp.loc["deepallele_explains", "status"] == "not available"
     assert len(pd.read_csv(atac / "meandiff/sequence_effects.tsv", sep="\t")) == 40
