@@ -61,7 +61,7 @@ def simulated_dataset_params(dataset):
     from deepallele.simulate.run import dataset_params
 
     d = config["datasets"][dataset]
-    return dataset_params(d["assay"], d["simulate"])
+    return daw.canonical(dataset_params(d["assay"], d["simulate"]))
 
 
 def simulated_genome_files(wildcards):

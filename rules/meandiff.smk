@@ -149,7 +149,7 @@ use rule figure_meandiff as figure_meandiff_all_peaks with:
         motifs=multiext("results/{dataset}/figures/figS7_all_peaks_motifs", ".pdf", ".tsv"),
         motifs_png=report(
             "results/{dataset}/figures/figS7_all_peaks_motifs.png",
-            caption="../report/figures/figS7_motifs.rst",
+            caption="../report/figures/figS7_all_peaks_motifs.rst",
             category="Figures",
             subcategory="{dataset}",
             labels={"figure": "Fig S7a,b (all peaks)"},
@@ -157,7 +157,7 @@ use rule figure_meandiff as figure_meandiff_all_peaks with:
         effects=multiext("results/{dataset}/figures/figS7_all_peaks_effects", ".pdf", ".tsv"),
         effects_png=report(
             "results/{dataset}/figures/figS7_all_peaks_effects.png",
-            caption="../report/figures/figS7_effects.rst",
+            caption="../report/figures/figS7_all_peaks_effects.rst",
             category="Figures",
             subcategory="{dataset}",
             labels={"figure": "Fig S7c,d (all peaks)"},
@@ -165,7 +165,7 @@ use rule figure_meandiff as figure_meandiff_all_peaks with:
         pie=multiext("results/{dataset}/figures/figS7_all_peaks_pie", ".pdf", ".tsv"),
         pie_png=report(
             "results/{dataset}/figures/figS7_all_peaks_pie.png",
-            caption="../report/figures/figS7_pie.rst",
+            caption="../report/figures/figS7_all_peaks_pie.rst",
             category="Figures",
             subcategory="{dataset}",
             labels={"figure": "Fig S7e,f (all peaks)"},

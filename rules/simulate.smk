@@ -18,11 +18,10 @@ rule simulate_genome:
     params:
         # simulated_dir, derived from the output so it follows any --directory / prefix
         outdir=lambda wc, output: str(Path(output.fasta).parents[2]),
-        genome=lambda wc: config["genomes"][wc.genome],
-        datasets=lambda wc: {
-            d: simulated_dataset_params(d)
-            for d in daw.datasets_on_genome(config, wc.genome)
-        },
+        genome=lambda wc: daw.canonical(config["genomes"][wc.genome]),
+        datasets=lambda wc: daw.canonical(
+            {d: simulated_dataset_params(d) for d in daw.datasets_on_genome(config, wc.genome)}
+        ),
     conda:
         "../envs/python.yaml"
     log:
@@ -107,7 +106,7 @@ rule validate_simulation:
         ),
     params:
         sim=lambda wc: simulated_dataset_params(wc.dataset),
-        genome=lambda wc: config["genomes"][genome_of(wc.dataset)]["simulate"],
+        genome=lambda wc: daw.canonical(config["genomes"][genome_of(wc.dataset)]["simulate"]),
     conda:
         "../envs/python.yaml"
     log:

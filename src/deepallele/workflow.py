@@ -18,6 +18,20 @@ class ConfigError(ValueError):
     """A problem in the workflow configuration or a sample sheet."""
 
 
+def canonical(value):
+    """``value`` with every dict's keys sorted, recursively (lists keep their order).
+
+    Snakemake compares a job's params by their ``repr``, so a dict param taken straight from
+    the config would change, and rerun its job, whenever the config file lists the same keys
+    in another order.
+    """
+    if isinstance(value, dict):
+        return {k: canonical(value[k]) for k in sorted(value)}
+    if isinstance(value, (list, tuple)):
+        return type(value)(canonical(v) for v in value)
+    return value
+
+
 def is_simulated_genome(config: dict, genome: str) -> bool:
     return "simulate" in config["genomes"][genome]
 

@@ -117,3 +117,12 @@ def test_snakemake_rejects_unknown_key(repo, tmp_path, tiny_config):
     res = _snakemake(repo, work, _write(tmp_path, bad), "-n")
     assert res.returncode != 0
     assert "snp_density" in res.stdout + res.stderr
+
+
+def test_canonical_params_ignore_key_order():
+    from deepallele.workflow import canonical
+
+    a = {"simulate": {"seed": 1, "genome_size": 5}, "reference_name": "B6", "grid": [{"b": 1, "a": 2}]}
+    b = {"reference_name": "B6", "grid": [{"a": 2, "b": 1}], "simulate": {"genome_size": 5, "seed": 1}}
+    assert repr(canonical(a)) == repr(canonical(b)) and canonical(a) == a
+    assert list(canonical(a)) == ["grid", "reference_name", "simulate"]
