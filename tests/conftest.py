@@ -48,6 +48,22 @@ def tiny_run(tmp_path_factory) -> Path:
     return work
 
 
+def dry_run_job_counts(stdout: str) -> dict[str, int]:
+    """{rule: jobs} from the job-stats table of ``snakemake -n --quiet rules`` (without the total)."""
+    counts = {}
+    for line in stdout.splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[1].isdigit() and parts[0] != "total":
+            counts[parts[0]] = int(parts[1])
+    return counts
+
+
+@pytest.fixture(scope="session")
+def job_counts():
+    """:func:`dry_run_job_counts`, as a fixture (test modules cannot import this conftest by name)."""
+    return dry_run_job_counts
+
+
 @pytest.fixture(scope="session")
 def snakemake_run():
     """:func:`run_snakemake`, as a fixture (test modules cannot import this conftest by name)."""

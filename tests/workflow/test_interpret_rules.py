@@ -105,14 +105,10 @@ def test_lint(workdir):
     assert res.returncode == 0, res.stdout + res.stderr
 
 
-def test_dry_run_jobs(workdir):
+def test_dry_run_jobs(workdir, job_counts):
     res = _snakemake("--configfile", "config.yaml", "-n", "--quiet", "rules", cwd=workdir)
     assert res.returncode == 0, res.stderr[-3000:]
-    counts = {}
-    for line in res.stdout.splitlines():
-        parts = line.split()
-        if len(parts) == 2 and parts[1].isdigit():
-            counts[parts[0]] = int(parts[1])
+    counts = job_counts(res.stdout)
     # 2 models x 2 seeds of TISM, + ISM for DeepAllele's 2 seeds
     assert counts["interpret_attributions"] == 6 and counts["interpret_variant_effects"] == 4
     assert counts["motifs_cluster"] == 2 and counts["motifs_tomtom"] == 2 and counts["validate_interpretation"] == 1

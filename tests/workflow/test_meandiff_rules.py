@@ -95,14 +95,10 @@ def test_lint(workdir):
     assert res.returncode == 0, res.stdout + res.stderr
 
 
-def test_dry_run_jobs(workdir):
+def test_dry_run_jobs(workdir, job_counts):
     res = _snakemake("-n", "--quiet", "rules", cwd=workdir)
     assert res.returncode == 0, res.stderr[-3000:]
-    counts = {}
-    for line in res.stdout.splitlines():
-        parts = line.split()
-        if len(parts) == 2 and parts[1].isdigit():
-            counts[parts[0]] = int(parts[1])
+    counts = job_counts(res.stdout)
     assert counts["jaspar_meme"] == 1 and counts["meandiff_scan"] == 2 and counts["meandiff_tests"] == 2
     assert counts["figure_meandiff"] == 2 and counts["validate_meandiff"] == 2
     # the validation's second scan over every peak (both tiny datasets are simulated)

@@ -44,14 +44,10 @@ def test_lint(workdir):
     assert res.returncode == 0, res.stdout + res.stderr
 
 
-def test_dry_run_jobs(workdir):
+def test_dry_run_jobs(workdir, job_counts):
     res = _snakemake("--configfile", "config.yaml", "-n", "--quiet", "rules", cwd=workdir)
     assert res.returncode == 0, res.stderr[-3000:]
-    counts = {}
-    for line in res.stdout.splitlines():
-        parts = line.split()
-        if len(parts) == 2 and parts[1].isdigit():
-            counts[parts[0]] = int(parts[1])
+    counts = job_counts(res.stdout)
     # 2 datasets x 2 model types x 2 seeds; one evaluation, figure set and validation per dataset
     assert counts["train"] == 8 and counts["evaluate_models"] == 2 and counts["figure_performance"] == 2
     assert counts["validate_models"] == 2

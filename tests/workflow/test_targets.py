@@ -20,16 +20,6 @@ def snakemake(*args: str, cwd: Path) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, cwd=cwd)
 
 
-def job_counts(stdout: str) -> dict[str, int]:
-    """{rule: jobs} from the job-stats table of ``snakemake -n --quiet rules``."""
-    counts = {}
-    for line in stdout.splitlines():
-        parts = line.split()
-        if len(parts) == 2 and parts[1].isdigit() and parts[0] != "total":
-            counts[parts[0]] = int(parts[1])
-    return counts
-
-
 @pytest.fixture(scope="module")
 def target_rules(tmp_path_factory) -> list[str]:
     work = tmp_path_factory.mktemp("targets")
@@ -48,7 +38,7 @@ def test_stage_and_figure_targets_exist(target_rules):
     ("qc_plots", {"reads_qc"}, {"train", "figure_performance"}),
     ("counts", {"allele_counts", "bigwig"}, {"paired_dataset", "train"}),
 ])
-def test_named_target_plans_only_its_stage(tmp_path, target, rules, absent):
+def test_named_target_plans_only_its_stage(tmp_path, target, rules, absent, job_counts):
     res = snakemake("--configfile", str(TINY), "-n", target, "--quiet", "rules", cwd=tmp_path)
     assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-3000:]
     jobs = job_counts(res.stdout)
@@ -68,7 +58,7 @@ def test_every_figure_file_is_a_target(tmp_path):
 
 
 @pytest.mark.slow
-def test_plot_parameter_change_reruns_only_that_figure(tiny_run, tmp_path):
+def test_plot_parameter_change_reruns_only_that_figure(tiny_run, tmp_path, job_counts):
     """After a complete run, changing the read-QC plot's dpi (a param of rule reads_qc, nothing
     else reads it) makes a dry run list exactly the reads_qc jobs, one per dataset."""
     before = snakemake("-n", "--configfile", str(TINY), "--directory", str(tiny_run), cwd=tmp_path)
