@@ -29,52 +29,66 @@ rule interpret_trusted:
         "../scripts/interpret_trusted.py"
 
 
-rule interpret_attributions:
+# One job per trained model (dataset, model, seed): variant effects, TISM and, for the models that
+# need it, exact ISM, sharing one process start and checkpoint load. Two rules because the
+# outputs differ; the model wildcard's constraint sends each model to one of them.
+rule interpret_model:
     input:
         ckpt="results/{dataset}/models/{model}/seed{seed}/best.ckpt",
         pairs="results/{dataset}/data/pairs.h5",
     output:
-        attr="results/{dataset}/interpret/attributions/{model}/seed{seed}.{method}.npz",
+        effects="results/{dataset}/interpret/variant_effects/{model}/seed{seed}.tsv",
+        tism="results/{dataset}/interpret/attributions/{model}/seed{seed}.tism.npz",
+    wildcard_constraints:
+        model=models_regex(tism_only_models()),
     params:
         split=interpret_setting("split"),
         batch_size=interpret_setting("batch_size"),
         env=INTERPRET_ENV,
     log:
-        "results/logs/interpret_attributions/{dataset}/{model}/seed{seed}.{method}.log",
+        "results/logs/interpret_model/{dataset}/{model}/seed{seed}.log",
     benchmark:
-        "results/benchmarks/jobs/interpret_attributions/{dataset}/{model}/seed{seed}.{method}.tsv"
+        "results/benchmarks/jobs/interpret_model/{dataset}/{model}/seed{seed}.tsv"
     conda:
         "../envs/python.yaml"
     threads: 2
     resources:
         mem_mb=4000,
-        runtime=lambda wc: 240 if wc.method == "ism" else 30,
+        runtime=60,
     shell:
-        "{params.env} python -m deepallele.interpret.cli attributions"
-        " --ckpt {input.ckpt} --pairs {input.pairs} --out {output.attr} --method {wildcards.method}"
-        " --split {params.split} --batch-size {params.batch_size} --threads {threads} --log {log}"
+        "{params.env} python -m deepallele.interpret.cli model --ckpt {input.ckpt} --pairs {input.pairs}"
+        " --effects {output.effects} --tism {output.tism} --split {params.split}"
+        " --batch-size {params.batch_size} --threads {threads} --log {log}"
 
 
-rule interpret_variant_effects:
+rule interpret_model_ism:
     input:
         ckpt="results/{dataset}/models/{model}/seed{seed}/best.ckpt",
         pairs="results/{dataset}/data/pairs.h5",
     output:
-        table="results/{dataset}/interpret/variant_effects/{model}/seed{seed}.tsv",
+        effects="results/{dataset}/interpret/variant_effects/{model}/seed{seed}.tsv",
+        tism="results/{dataset}/interpret/attributions/{model}/seed{seed}.tism.npz",
+        ism="results/{dataset}/interpret/attributions/{model}/seed{seed}.ism.npz",
+    wildcard_constraints:
+        model=models_regex(ism_model_set()),
     params:
         split=interpret_setting("split"),
+        batch_size=interpret_setting("batch_size"),
+        env=INTERPRET_ENV,
     log:
-        "results/logs/interpret_variant_effects/{dataset}/{model}/seed{seed}.log",
+        "results/logs/interpret_model/{dataset}/{model}/seed{seed}.log",
     benchmark:
-        "results/benchmarks/jobs/interpret_variant_effects/{dataset}/{model}/seed{seed}.tsv"
+        "results/benchmarks/jobs/interpret_model/{dataset}/{model}/seed{seed}.tsv"
     conda:
         "../envs/python.yaml"
     threads: 2
     resources:
         mem_mb=4000,
-        runtime=30,
-    script:
-        "../scripts/interpret_variant_effects.py"
+        runtime=300,
+    shell:
+        "{params.env} python -m deepallele.interpret.cli model --ckpt {input.ckpt} --pairs {input.pairs}"
+        " --effects {output.effects} --tism {output.tism} --ism {output.ism} --split {params.split}"
+        " --batch-size {params.batch_size} --threads {threads} --log {log}"
 
 
 rule interpret_main_variants:

@@ -28,6 +28,22 @@ def interpret_models():
     return [m for m in interpret_setting("models") if m in MODEL_TYPES]
 
 
+def ism_model_set():
+    """Interpreted models that get exact ISM: ``ism_models``, or all of them when seqlets use ISM."""
+    if interpret_setting("seqlet_method") == "ism":
+        return interpret_models()
+    return [m for m in interpret_models() if m in interpret_setting("ism_models")]
+
+
+def tism_only_models():
+    return [m for m in interpret_models() if m not in ism_model_set()]
+
+
+def models_regex(models):
+    """Wildcard constraint matching exactly these model names (matching nothing when empty)."""
+    return "|".join(models) if models else "(?!)"
+
+
 def baseline_model():
     """The single-input model compared with DeepAllele in Fig 3 / S6 (None when not trained)."""
     m = interpret_setting("baseline")
@@ -68,8 +84,7 @@ def interpret_stage_targets(dataset):
     if "deepallele" not in MODEL_TYPES:
         return []
     targets = [f"results/{dataset}/interpret/main_variants.tsv"] + interpret_figure_files(dataset)
-    targets += [f for m in interpret_setting("ism_models") if m in interpret_models()
-                for f in attribution_files(dataset, m, "ism")]
+    targets += [f for m in ism_model_set() for f in attribution_files(dataset, m, "ism")]
     if dataset in SIMULATED_DATASETS:
         targets.append(f"results/{dataset}/validation/interpretation.tsv")
     return targets

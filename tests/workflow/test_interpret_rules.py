@@ -109,8 +109,8 @@ def test_dry_run_jobs(workdir, job_counts):
     res = _snakemake("--configfile", "config.yaml", "-n", "--quiet", "rules", cwd=workdir)
     assert res.returncode == 0, res.stderr[-3000:]
     counts = job_counts(res.stdout)
-    # 2 models x 2 seeds of TISM, + ISM for DeepAllele's 2 seeds
-    assert counts["interpret_attributions"] == 6 and counts["interpret_variant_effects"] == 4
+    # one job per trained model (2 models x 2 seeds); DeepAllele's also run ISM
+    assert counts["interpret_model_ism"] == 2 and counts["interpret_model"] == 2
     assert counts["motifs_cluster"] == 2 and counts["motifs_tomtom"] == 2 and counts["validate_interpretation"] == 1
     assert counts["interpret_figures"] == 1
 

@@ -3,6 +3,8 @@ environment apply from process start)::
 
     python -m deepallele.interpret.cli attributions --ckpt best.ckpt --pairs pairs.h5 --out seed0.tism.npz \\
         --method tism --split test --threads 2 --log job.log
+    python -m deepallele.interpret.cli model --ckpt best.ckpt --pairs pairs.h5 --effects seed0.tsv \\
+        --tism seed0.tism.npz [--ism seed0.ism.npz] --split test --threads 2 --log job.log
     python -m deepallele.interpret.cli benchmark --ckpt best.ckpt --pairs pairs.h5 --out interpretation.tsv
 """
 from __future__ import annotations
@@ -20,25 +22,46 @@ from .data import load_interpret_set, save_attributions
 from .ism import ism
 from .readout import default_target
 from .tism import tism
+from .variant_effects import variant_effects
+
+
+def _attribute(module, data, method: str, out: str, batch_size: int, log) -> None:
+    """ISM or TISM of ``module`` on ``data`` saved to ``out``."""
+    target = default_target(module.model_type)
+    x = data.one_hot()
+    t0 = time.perf_counter()
+    if method == "ism":
+        attr = ism(module.model, x, target=target, batch_size=batch_size)
+    else:
+        attr = tism(module.model, x, target=target)
+    secs = time.perf_counter() - t0
+    save_attributions(out, attr, data.rows, data.peak, method, target, secs)
+    log.info("%s %s (%s target): %d pairs of split %s in %.1f s (%.3f s/pair)", module.model_type, method,
+             target, len(x), data.split, secs, secs / max(len(x), 1))
 
 
 def attributions(a: argparse.Namespace) -> None:
     """ISM or TISM of one trained model on the interpreted split."""
     with job_logging(a.log) as log:
         torch.set_num_threads(a.threads)
+        _attribute(load_module(a.ckpt), load_interpret_set(a.pairs, a.split), a.method, a.out, a.batch_size, log)
+
+
+def model_outputs(a: argparse.Namespace) -> None:
+    """Everything per trained model: variant effects, TISM and (optionally) ISM, one checkpoint load."""
+    with job_logging(a.log) as log:
+        torch.set_num_threads(a.threads)
         module = load_module(a.ckpt)
-        target = default_target(module.model_type)
         data = load_interpret_set(a.pairs, a.split)
-        x = data.one_hot()
         t0 = time.perf_counter()
-        if a.method == "ism":
-            attr = ism(module.model, x, target=target, batch_size=a.batch_size)
-        else:
-            attr = tism(module.model, x, target=target)
-        secs = time.perf_counter() - t0
-        save_attributions(a.out, attr, data.rows, data.peak, a.method, target, secs)
-        log.info("%s %s (%s target): %d pairs of split %s in %.1f s (%.3f s/pair)", module.model_type, a.method,
-                 target, len(x), data.split, secs, secs / max(len(x), 1))
+        table = variant_effects(module.model, data.codes, data.variants)
+        table.insert(1, "peak", table["peak_index"].map(dict(zip(data.rows, data.peak))))
+        table.to_csv(a.effects, sep="\t", index=False, float_format="%.6g")
+        log.info("%s variant effects: %d variants (%d scored) in %d sequences, %.1f s", module.model_type,
+                 len(table), table["effect"].notna().sum(), len(data.rows), time.perf_counter() - t0)
+        _attribute(module, data, "tism", a.tism, a.batch_size, log)
+        if a.ism:
+            _attribute(module, data, "ism", a.ism, a.batch_size, log)
 
 
 def benchmark(a: argparse.Namespace) -> None:
@@ -68,6 +91,17 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--log")
     p.set_defaults(func=attributions)
+    p = sub.add_parser("model", help=model_outputs.__doc__)
+    p.add_argument("--ckpt", required=True)
+    p.add_argument("--pairs", required=True)
+    p.add_argument("--effects", required=True, help="variant-effect TSV to write")
+    p.add_argument("--tism", required=True, help="TISM .npz to write")
+    p.add_argument("--ism", help="ISM .npz to write (skipped when not given)")
+    p.add_argument("--split", default="test")
+    p.add_argument("--batch-size", type=int, default=512)
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--log")
+    p.set_defaults(func=model_outputs)
     p = sub.add_parser("benchmark", help=benchmark.__doc__)
     p.add_argument("--ckpt", required=True)
     p.add_argument("--pairs", required=True)

@@ -140,7 +140,8 @@ def _run_worker(spec: dict, env_extra: dict | None = None) -> dict:
 
 
 def benchmark_training(threads: int = 2, repeats: int = 5, malloc: str = "both", presets: list[str] | None = None,
-                       device: str = "auto", batch: int = 32, reference_layout: bool = True) -> pd.DataFrame:
+                       device: str = "auto", batch: int = 32, reference_layout: bool = True,
+                       compile_rows: bool = True) -> pd.DataFrame:
     """The benchmark table (:data:`COLUMNS`), one row per configuration.
 
     Parameters
@@ -159,6 +160,8 @@ def benchmark_training(threads: int = 2, repeats: int = 5, malloc: str = "both",
         Pairs per batch.
     reference_layout : bool
         Add CPU rows with the trunk called once per allele (default allocator settings).
+    compile_rows : bool
+        Add the GPU rows with ``torch.compile`` (compilation takes minutes).
     """
     presets = presets or ["paper_atac", "paper_chip"]
     configs = []
@@ -174,7 +177,7 @@ def benchmark_training(threads: int = 2, repeats: int = 5, malloc: str = "both",
                                 variants[v]))
     if device == "cuda" or (device == "auto" and torch.cuda.is_available()):
         for p in presets:
-            for prec, comp in (("fp32", False), ("bf16", False), ("bf16", True)):
+            for prec, comp in (("fp32", False), ("bf16", False)) + ((("bf16", True),) if compile_rows else ()):
                 configs.append(({"preset": p, "device": "cuda", "threads": threads, "precision": prec,
                                  "compiled": comp, "repeats": max(repeats, 10), "steps": 10}, "default", {}))
     rows = []
