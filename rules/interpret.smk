@@ -51,7 +51,7 @@ rule interpret_model:
         "results/benchmarks/jobs/interpret_model/{dataset}/{model}/seed{seed}.tsv"
     conda:
         "../envs/python.yaml"
-    threads: 2
+    threads: config["threads"]["interpret"]
     resources:
         mem_mb=4000,
         runtime=60,
@@ -81,7 +81,7 @@ rule interpret_model_ism:
         "results/benchmarks/jobs/interpret_model/{dataset}/{model}/seed{seed}.tsv"
     conda:
         "../envs/python.yaml"
-    threads: 2
+    threads: config["threads"]["interpret"]
     resources:
         mem_mb=4000,
         runtime=300,
