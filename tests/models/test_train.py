@@ -93,6 +93,21 @@ def test_cli_train(toy_pairs, tmp_path):
     assert "summary" in (tmp_path / "train.log").read_text()
 
 
+def test_cli_precision_from_training_settings(toy_pairs, tmp_path):
+    """``precision`` in the training settings reaches the trainer, not the module's hyper-parameters."""
+    from deepallele.models.cli import main
+
+    arch = '{"conv_layers": 1, "kernel_number": 4, "kernel_length": 5, "filter_number": 4, "kernel_size": 3, ' \
+           '"pooling_size": 4, "h_layers": 1, "hidden_size": 8, "dropout": 0.0, "first_batch_norm": true}'
+    rc = main(["train", "--pairs", str(toy_pairs), "--model", "deepallele", "--seed", "0", "--outdir", str(tmp_path),
+               "--architecture-json", arch, "--training-json", '{"max_epochs": 1, "precision": "bf16-mixed"}',
+               "--accelerator", "cpu", "--threads", "1", "--no-progress"])
+    assert rc == 0
+    s = json.loads((tmp_path / "train_summary.json").read_text())
+    assert s["precision"] == "bf16-mixed" and "precision" not in s["training"]
+    assert (tmp_path / "predictions.tsv").exists()
+
+
 @pytest.mark.gpu
 def test_train_on_gpu(toy_pairs, tmp_path, tiny_arch):
     s = train_model(toy_pairs, "deepallele", 0, tmp_path, tiny_arch, {"max_epochs": 1}, "gpu", progress_bar=False)

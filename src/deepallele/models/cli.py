@@ -46,8 +46,11 @@ def _train(args: argparse.Namespace, log) -> int:
         arch = resolve_architecture(preset, {**models_cfg.get("architecture", {}), **_key_values(args.arch)},
                                     assay=args.assay)
     training = {**models_cfg.get("training", {}), **json.loads(args.training_json or "{}"), **_key_values(args.train)}
+    # precision is the trainer's, not a hyper-parameter of the module: --precision, else the config's
+    precision = args.precision or training.pop("precision", None) or "32-true"
+    training.pop("precision", None)
     summary = train_model(args.pairs, args.model, args.seed, args.outdir, arch, training,
-                          accelerator=args.accelerator, threads=args.threads, precision=args.precision,
+                          accelerator=args.accelerator, threads=args.threads, precision=precision,
                           progress_bar=not args.no_progress)
     log.info("summary: %s", json.dumps({k: v for k, v in summary.items() if k not in ("architecture", "training")}))
     return 0
@@ -74,7 +77,8 @@ def add_train_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--training-json", help="training settings as JSON (over the config's)")
     p.add_argument("--accelerator", choices=["auto", "cpu", "gpu"], help="default: config or auto")
     p.add_argument("--threads", type=int, help="torch CPU threads")
-    p.add_argument("--precision", default="32-true", help="Lightning precision (e.g. bf16-mixed on a GPU)")
+    p.add_argument("--precision", help="Lightning precision: 32-true (default) or bf16-mixed "
+                   "(default: the training settings' 'precision', else 32-true)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--log", help="also write the log to this file")
     p.set_defaults(func=cmd_train)
