@@ -44,6 +44,19 @@ def test_unknown_key_is_named(tmp_path, tiny_config, capsys):
     assert str(path) in err and "colour" in err and "datasets.tiny_chip" in err
 
 
+@pytest.mark.parametrize("section,key,value,word", [
+    ("models", "training", {"precision": "fp16"}, "precision"),
+    ("threads", "interpret", 0, "interpret"),
+])
+def test_bad_new_settings_are_named(tmp_path, tiny_config, capsys, section, key, value, word):
+    bad = yaml.safe_load(yaml.safe_dump(tiny_config))
+    bad.setdefault(section, {})[key] = value
+    path = _write(tmp_path, bad)
+    assert main(["check-config", "--config", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert str(path) in err and word in err
+
+
 def test_unknown_genome_reference(tmp_path, tiny_config, capsys):
     bad = yaml.safe_load(yaml.safe_dump(tiny_config))
     bad["datasets"]["tiny_chip"]["genome"] = "nope"

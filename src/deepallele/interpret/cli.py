@@ -1,8 +1,6 @@
 """Command line of the interpretation jobs run as shell commands (so allocator settings in their
 environment apply from process start)::
 
-    python -m deepallele.interpret.cli attributions --ckpt best.ckpt --pairs pairs.h5 --out seed0.tism.npz \\
-        --method tism --split test --threads 2 --log job.log
     python -m deepallele.interpret.cli model --ckpt best.ckpt --pairs pairs.h5 --effects seed0.tsv \\
         --tism seed0.tism.npz [--ism seed0.ism.npz] --split test --threads 2 --log job.log
     python -m deepallele.interpret.cli benchmark --ckpt best.ckpt --pairs pairs.h5 --out interpretation.tsv
@@ -40,13 +38,6 @@ def _attribute(module, data, method: str, out: str, batch_size: int, log) -> Non
              target, len(x), data.split, secs, secs / max(len(x), 1))
 
 
-def attributions(a: argparse.Namespace) -> None:
-    """ISM or TISM of one trained model on the interpreted split."""
-    with job_logging(a.log) as log:
-        torch.set_num_threads(a.threads)
-        _attribute(load_module(a.ckpt), load_interpret_set(a.pairs, a.split), a.method, a.out, a.batch_size, log)
-
-
 def model_outputs(a: argparse.Namespace) -> None:
     """Everything per trained model: variant effects, TISM and (optionally) ISM, one checkpoint load."""
     with job_logging(a.log) as log:
@@ -81,16 +72,6 @@ def benchmark(a: argparse.Namespace) -> None:
 def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="python -m deepallele.interpret.cli", description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("attributions", help=attributions.__doc__)
-    p.add_argument("--ckpt", required=True)
-    p.add_argument("--pairs", required=True)
-    p.add_argument("--out", required=True)
-    p.add_argument("--method", choices=["ism", "tism"], required=True)
-    p.add_argument("--split", default="test")
-    p.add_argument("--batch-size", type=int, default=512)
-    p.add_argument("--threads", type=int, default=1)
-    p.add_argument("--log")
-    p.set_defaults(func=attributions)
     p = sub.add_parser("model", help=model_outputs.__doc__)
     p.add_argument("--ckpt", required=True)
     p.add_argument("--pairs", required=True)

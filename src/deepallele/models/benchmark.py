@@ -173,11 +173,11 @@ def benchmark_training(threads: int = 2, repeats: int = 5, malloc: str = "both",
         for p in presets:
             for v in chosen:
                 configs.append(({"preset": p, "device": "cpu", "threads": threads}, v, variants[v]))
-            # bf16 autocast on the CPU (oneDNN uses AVX512-BF16 / AMX where the CPU has them)
+            # bf16 autocast on the CPU (oneDNN uses AVX512-BF16 / AMX where the CPU has them) and the
+            # reference layout, both with the last allocator variant asked for
             v = chosen[-1]
             configs.append(({"preset": p, "device": "cpu", "threads": threads, "precision": "bf16"}, v, variants[v]))
             if reference_layout:
-                v = chosen[-1]
                 configs.append(({"preset": p, "device": "cpu", "threads": threads, "layout": "per_allele"}, v,
                                 variants[v]))
     if device == "cuda" or (device == "auto" and torch.cuda.is_available()):

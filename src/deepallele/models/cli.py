@@ -47,8 +47,8 @@ def _train(args: argparse.Namespace, log) -> int:
                                     assay=args.assay)
     training = {**models_cfg.get("training", {}), **json.loads(args.training_json or "{}"), **_key_values(args.train)}
     # precision is the trainer's, not a hyper-parameter of the module: --precision, else the config's
-    precision = args.precision or training.pop("precision", None) or "32-true"
-    training.pop("precision", None)
+    config_precision = training.pop("precision", None)
+    precision = args.precision or config_precision or "32-true"
     summary = train_model(args.pairs, args.model, args.seed, args.outdir, arch, training,
                           accelerator=args.accelerator, threads=args.threads, precision=precision,
                           progress_bar=not args.no_progress)

@@ -25,8 +25,9 @@ import time
 import traceback
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
+
+from .evaluate import prediction_metrics
 
 #: name -> (architecture preset name or explicit architecture dict, training overrides)
 SETTINGS: dict[str, tuple[str | dict, dict]] = {
@@ -38,13 +39,6 @@ SETTINGS: dict[str, tuple[str | dict, dict]] = {
                               "patience": 6, "monitor": "val_ratio_pearson"}),
 }
 MODEL_TYPES = ["deepallele", "direct", "ref_only", "two_genome"]
-
-
-def _pearson(a, b) -> float:
-    a, b = np.asarray(a, float), np.asarray(b, float)
-    if len(a) < 3 or a.std() == 0 or b.std() == 0:
-        return float("nan")
-    return float(np.corrcoef(a, b)[0, 1])
 
 
 def run_one(job: dict) -> dict:
@@ -65,12 +59,11 @@ def run_one(job: dict) -> dict:
     try:
         s = train_model(job["pairs"], job["model"], job["seed"], out, arch, training,
                         accelerator=job["accelerator"], threads=1, progress_bar=False)
-        pred = pd.read_csv(out / "predictions.tsv", sep="\t")
+        metrics = prediction_metrics(pd.read_csv(out / "predictions.tsv", sep="\t"), ["val", "test"])
         row.update(epochs=s["epochs"], best_epoch=s["best_epoch"], seconds=round(time.time() - t0, 1))
-        for split in ("val", "test"):
-            q = pred[pred["split"] == split]
-            row[f"{split}_ratio"] = _pearson(q["obs_ratio"], q["pred_ratio"])
-            row[f"{split}_count"] = (_pearson(q["obs_ref"], q["pred_ref"]) + _pearson(q["obs_alt"], q["pred_alt"])) / 2
+        for m in metrics.itertuples():
+            if m.target in ("ratio", "count"):
+                row[f"{m.split}_{m.target}"] = m.pearson
     except Exception:  # one failed run must not lose the others
         row["error"] = traceback.format_exc()[-2000:]
     return row
