@@ -279,6 +279,13 @@ def test_validation_table():
     assert table.loc["top_motif", "value"] == "SPIB" and table.loc["top_motif_planted_or_similar", "value"]
     assert table.loc["planted_motif_ranks", "value"] == "SPI1:2;FOS::JUN:5"
     assert table.loc["planted_motif_sequences_changed", "value"] == "SPI1:8;FOS::JUN:1"
+    # CTCF (rank 4) is the first motif unlike both planted ones: SPI1 is above it, FOS::JUN not
+    assert table.loc["first_unrelated_rank", "value"] == 4
+    assert table.loc["planted_ranked_above_unrelated", "value"] == 0.5
+    only_family = md.validate_meandiff(tests.iloc[[0, 1, 2, 4]], ["SPI1", "FOS::JUN"],
+                                       {"SPIB": "SPI1", "EHF": "SPI1"}).set_index("metric")
+    assert only_family.loc["first_unrelated_rank", "value"] == 6  # none: one past the last rank
+    assert only_family.loc["planted_ranked_above_unrelated", "value"] == 1.0
     effects = pd.DataFrame({"peak": ["a", "b", "c", "d"], "affected": [True, True, True, False],
                             "direction": ["Same direction", "No motif hit", "Same direction", ""]})
     both = md.validate_meandiff(tests, ["SPI1"], {}, effects=effects, suffix="_all_peaks").set_index("metric")

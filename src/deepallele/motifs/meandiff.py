@@ -719,6 +719,13 @@ def validate_meandiff(tests: pd.DataFrame, planted: list[str], similar: dict[str
     top = str(tests.iloc[0]["motif"]) if len(tests) else ""
     ranks = tests.set_index("motif")["rank"]
     planted_ranks = [int(ranks[m]) for m in planted if m in ranks.index]
+    # JASPAR's families of near-identical motifs tie with the planted one, so "at the top" is
+    # judged by where the first motif unlike every planted one comes: above it, only planted
+    # motifs and their look-alikes
+    related = set(planted) | set(similar)
+    unrelated_ranks = [int(r) for m, r in ranks.items() if m not in related]
+    first_unrelated = min(unrelated_ranks) if unrelated_ranks else (int(ranks.max()) + 1 if len(ranks) else 1)
+    planted_above = (sum(r < first_unrelated for r in planted_ranks) / len(planted)) if planted else np.nan
     changed = {}
     if {"n_pos", "n_neg"} <= set(tests.columns):
         changed = dict(zip(tests["motif"], tests["n_pos"] + tests["n_neg"]))
@@ -728,6 +735,11 @@ def validate_meandiff(tests: pd.DataFrame, planted: list[str], similar: dict[str
         ("planted_motifs_significant_names", ";".join(planted_sig), "all planted motifs"),
         ("planted_motif_ranks", ";".join(f"{m}:{r}" for m, r in zip(planted, planted_ranks)),
          "planted motifs (or look-alikes) at the top of the ranking"),
+        ("first_unrelated_rank", first_unrelated,
+         "rank of the best motif unlike every planted one (TomTom p > " f"{similar_max_p:g}); "
+         "every motif ranked above it is planted or a look-alike"),
+        ("planted_ranked_above_unrelated", planted_above,
+         "1.0: every planted motif ranks above the first unrelated motif (planted families at the top)"),
         ("planted_motif_sequences_changed", ";".join(f"{m}:{changed.get(m, 0)}" for m in planted),
          "sequences whose motif score differs between alleles (delta != 0): the test's power"),
         ("unplanted_motifs_significant", len(unplanted),
