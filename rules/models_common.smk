@@ -36,27 +36,33 @@ def model_run_keys(dataset):
     return [f"{m}:{s}" for m, s in model_runs(dataset)]
 
 
+def dataset_models(dataset):
+    """The dataset's models settings (top-level ``models`` with ``datasets.<name>.models`` over it)."""
+    return daw.dataset_models(config, dataset)
+
+
 def model_architecture(dataset):
     """The resolved architecture of a dataset: the preset (``paper`` picks ATAC/ChIP by assay) + overrides."""
-    return resolve_architecture(config["models"]["preset"], config["models"].get("architecture", {}),
+    models = dataset_models(dataset)
+    return resolve_architecture(models["preset"], models.get("architecture", {}),
                                 assay=config["datasets"][dataset]["assay"])
 
 
 def train_gpu(wildcards):
     """1 when training is configured for a GPU (the SLURM profile turns it into --gpus)."""
-    return int(config["models"]["training"]["accelerator"] == "gpu")
+    return int(dataset_models(wildcards.dataset)["training"]["accelerator"] == "gpu")
 
 
 def train_runtime(wildcards):
     """Minutes: demo-size models finish in minutes; paper-size ones on a CPU take many hours."""
-    paper = config["models"]["preset"].startswith("paper")
+    paper = dataset_models(wildcards.dataset)["preset"].startswith("paper")
     if train_gpu(wildcards):
         return 240 if paper else 60
     return 48 * 60 if paper else 120
 
 
 def train_mem_mb(wildcards):
-    return 16000 if config["models"]["preset"].startswith("paper") else 4000
+    return 16000 if dataset_models(wildcards.dataset)["preset"].startswith("paper") else 4000
 
 
 def train_architecture_json(wildcards):
@@ -64,7 +70,7 @@ def train_architecture_json(wildcards):
 
 
 def train_training_json(wildcards):
-    return json.dumps(config["models"]["training"], sort_keys=True)
+    return json.dumps(dataset_models(wildcards.dataset)["training"], sort_keys=True)
 
 
 def figure_files(dataset):

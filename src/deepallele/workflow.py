@@ -5,6 +5,7 @@ a message that names the file and the problem, and nothing is half-written.
 """
 from __future__ import annotations
 
+import copy
 import re
 from pathlib import Path
 
@@ -99,8 +100,60 @@ def check_config(config: dict, source: str = "config") -> None:
         if g.get("reference_name") == g.get("strain_name") and "reference_name" in g:
             problems.append(f"genomes.{name}: reference_name and strain_name must differ")
     problems += _simulation_problems(config)
+    problems += _dataset_models_problems(config)
     if problems:
         raise ConfigError(f"{source}: " + "\n  ".join(["invalid configuration:"] + problems))
+
+
+#: what a dataset's own ``models`` block may set (model types and seeds stay global, so every
+#: dataset's figures compare the same models)
+DATASET_MODEL_KEYS = ("preset", "architecture", "training")
+
+
+def dataset_models(config: dict, dataset: str) -> dict:
+    """The ``models`` settings of one dataset: the top-level block with the dataset's own laid over it.
+
+    ``datasets.<name>.models`` may set ``preset`` and any keys of ``architecture`` and
+    ``training``; keys it does not name keep their top-level values (e.g. a larger dataset
+    trains for more epochs with every other setting shared).
+
+    Parameters
+    ----------
+    config : dict
+        The schema-validated configuration (top-level defaults filled in).
+    dataset : str
+        A key of ``config["datasets"]``.
+
+    Returns
+    -------
+    dict
+        ``types``, ``seeds``, ``preset``, ``architecture`` and ``training`` of the dataset.
+    """
+    models = copy.deepcopy(config.get("models", {}))
+    own = config["datasets"][dataset].get("models") or {}
+    if "preset" in own:
+        models["preset"] = own["preset"]
+    for key in ("architecture", "training"):
+        models[key] = {**models.get(key, {}), **copy.deepcopy(own.get(key, {}))}
+    return models
+
+
+def _dataset_models_problems(config: dict) -> list[str]:
+    """A dataset's ``models`` block, checked merged with the top-level one against the schema."""
+    datasets_with_models = [n for n, d in config["datasets"].items() if d.get("models")]
+    if not datasets_with_models:
+        return []
+    import jsonschema
+    import yaml
+
+    schema = yaml.safe_load((Path(__file__).parent / "schemas" / "config.schema.yaml").read_text())
+    models_schema = schema["properties"]["models"]
+    problems = []
+    for name in datasets_with_models:
+        for err in jsonschema.Draft202012Validator(models_schema).iter_errors(dataset_models(config, name)):
+            where = ".".join(str(p) for p in err.absolute_path)
+            problems.append(f"datasets.{name}.models{'.' + where if where else ''}: {err.message}")
+    return problems
 
 
 def _simulation_problems(config: dict) -> list[str]:

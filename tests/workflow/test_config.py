@@ -57,6 +57,36 @@ def test_bad_new_settings_are_named(tmp_path, tiny_config, capsys, section, key,
     assert str(path) in err and word in err
 
 
+def test_dataset_models_lay_over_the_top_level_block(tiny_config):
+    from deepallele.workflow import dataset_models
+
+    cfg = yaml.safe_load(yaml.safe_dump(tiny_config))
+    cfg["datasets"]["tiny_chip"]["models"] = {"preset": "paper", "training": {"max_epochs": 25},
+                                              "architecture": {"dropout": 0.0}}
+    chip, atac = dataset_models(cfg, "tiny_chip"), dataset_models(cfg, "tiny_atac")
+    assert chip["preset"] == "paper" and chip["training"]["max_epochs"] == 25
+    assert chip["training"]["lr"] == 0.001  # not named by the dataset: the top-level value
+    assert chip["architecture"] == {**tiny_config["models"]["architecture"], "dropout": 0.0}
+    assert chip["types"] == tiny_config["models"]["types"] and chip["seeds"] == [0, 1]
+    assert atac == tiny_config["models"]  # datasets without a block are unchanged
+    assert "models" not in tiny_config["datasets"]["tiny_chip"]  # the config itself is not modified
+
+
+@pytest.mark.parametrize("models,word", [
+    ({"training": {"max_epochs": 0}}, "datasets.tiny_chip.models.training.max_epochs"),
+    ({"training": {"epochs": 3}}, "epochs"),
+    ({"architecture": {"hidden": 3}}, "hidden"),
+    ({"types": ["deepallele"]}, "types"),
+])
+def test_bad_dataset_models_are_named(tmp_path, tiny_config, capsys, models, word):
+    bad = yaml.safe_load(yaml.safe_dump(tiny_config))
+    bad["datasets"]["tiny_chip"]["models"] = models
+    path = _write(tmp_path, bad)
+    assert main(["check-config", "--config", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert str(path) in err and word in err and "tiny_chip" in err
+
+
 def test_unknown_genome_reference(tmp_path, tiny_config, capsys):
     bad = yaml.safe_load(yaml.safe_dump(tiny_config))
     bad["datasets"]["tiny_chip"]["genome"] = "nope"

@@ -53,6 +53,24 @@ def test_dry_run_jobs(workdir, job_counts):
     assert counts["validate_models"] == 2
 
 
+def test_dataset_models_reach_the_training_job(workdir):
+    """``datasets.<name>.models`` changes that dataset's training jobs only."""
+    config = yaml.safe_load((workdir / "config.yaml").read_text())
+    config["datasets"]["tiny_chip"]["models"] = {"training": {"max_epochs": 7}}
+    (workdir / "override.yaml").write_text(yaml.safe_dump(config))
+    res = _snakemake("--configfile", "override.yaml", "-n", "--printshellcmds", "--forceall",
+                     "results/tiny_chip/models/ref_only/seed0/best.ckpt",
+                     "results/tiny_atac/models/ref_only/seed0/best.ckpt", cwd=workdir)
+    assert res.returncode == 0, res.stderr[-3000:]
+    epochs = {}
+    for line in res.stdout.splitlines():
+        if "models.cli train" in line:
+            ds = "tiny_chip" if "tiny_chip" in line else "tiny_atac"
+            training = json.loads(line.split("--training-json ")[1].split("' --threads")[0].strip("'"))
+            epochs[ds] = training["max_epochs"]
+    assert epochs == {"tiny_chip": 7, "tiny_atac": 2}
+
+
 @pytest.mark.slow
 def test_model_stage_runs(workdir):
     ds = "tiny_atac"
