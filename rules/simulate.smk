@@ -122,5 +122,5 @@ rule validate_simulation:
 
 rule simulate:
     input:
-        [simulated_fastqs(d) for d in SIMULATED_DATASETS],
-        expand("results/{dataset}/validation/simulation.tsv", dataset=SIMULATED_DATASETS),
+        [simulated_fastqs(d) for d in TARGET_SIMULATED],
+        expand("results/{dataset}/validation/simulation.tsv", dataset=TARGET_SIMULATED),

@@ -4,7 +4,7 @@ import re
 
 
 def _all_datasets(fn):
-    return [f for ds in DATASETS for f in fn(ds)]
+    return [f for ds in TARGET_DATASETS for f in fn(ds)]
 
 
 def reads_stage_targets(dataset):

@@ -99,6 +99,10 @@ def check_config(config: dict, source: str = "config") -> None:
                                 f"(run: tabix -p vcf {g['strain_vcf']})")
         if g.get("reference_name") == g.get("strain_name") and "reference_name" in g:
             problems.append(f"genomes.{name}: reference_name and strain_name must differ")
+    unknown_targets = [d for d in config.get("target_datasets", []) if d not in config["datasets"]]
+    if unknown_targets:
+        problems.append(f"target_datasets: {', '.join(unknown_targets)} not a key of 'datasets' "
+                        f"(known: {', '.join(sorted(config['datasets']))})")
     problems += _simulation_problems(config)
     problems += _dataset_models_problems(config)
     if problems:

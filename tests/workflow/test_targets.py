@@ -46,6 +46,26 @@ def test_named_target_plans_only_its_stage(tmp_path, target, rules, absent, job_
     assert not absent & set(jobs), (target, jobs)
 
 
+def test_target_datasets_restrict_rule_all(tmp_path):
+    """A second config file that adds a dataset and names only it in target_datasets."""
+    extra = {"target_datasets": ["tiny_atac"]}
+    (tmp_path / "extra.yaml").write_text(yaml.safe_dump(extra))
+    res = snakemake("--configfile", str(TINY), str(tmp_path / "extra.yaml"), "-n", "--quiet", "all",
+                    cwd=tmp_path)
+    assert res.returncode == 0, res.stderr[-3000:]
+    res = snakemake("--configfile", str(TINY), str(tmp_path / "extra.yaml"), "-n", "validation", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert "results/tiny_atac/validation/model.tsv" in res.stdout
+    assert "tiny_chip" not in res.stdout
+    # a file of a dataset outside target_datasets is still a target
+    res = snakemake("--configfile", str(TINY), str(tmp_path / "extra.yaml"), "-n",
+                    "results/tiny_chip/data/pairs.h5", cwd=tmp_path)
+    assert res.returncode == 0 and "tiny_chip" in res.stdout, res.stderr[-3000:]
+    (tmp_path / "bad.yaml").write_text(yaml.safe_dump({"target_datasets": ["nope"]}))
+    res = snakemake("--configfile", str(TINY), str(tmp_path / "bad.yaml"), "-n", cwd=tmp_path)
+    assert res.returncode != 0 and "target_datasets: nope" in res.stdout + res.stderr
+
+
 def test_every_figure_file_is_a_target(tmp_path):
     """All figure files (PNG/PDF/TSV) of both tiny datasets as targets of one dry run."""
     res = snakemake("--configfile", str(TINY), "-n", "figures", "--quiet", "rules", cwd=tmp_path)
