@@ -1,5 +1,5 @@
 # Two commands for a newcomer:  make demo  |  make test
-.PHONY: demo test setup lint dryrun clean
+.PHONY: demo test validate setup lint dryrun clean
 
 SNAKEMAKE := .venv/bin/snakemake
 CORES ?= all
@@ -12,6 +12,10 @@ demo: setup
 
 test: setup
 	bash scripts/run_tests.sh
+
+# the larger simulated run behind the model-level checks (config/validation.yaml; README "Validation run")
+validate: setup
+	$(SNAKEMAKE) --profile profiles/local --cores $(CORES) --configfile config/config.yaml config/validation.yaml
 
 lint: setup
 	$(SNAKEMAKE) --lint

@@ -35,6 +35,11 @@ def test_demo_config_is_valid(repo):
     assert main(["check-config", "--config", str(repo / "config/config.yaml")]) == 0
 
 
+def test_validation_config_is_valid(repo):
+    """config/validation.yaml is also a complete config on its own (check-config reads one file)."""
+    assert main(["check-config", "--config", str(repo / "config/validation.yaml")]) == 0
+
+
 def test_unknown_key_is_named(tmp_path, tiny_config, capsys):
     bad = yaml.safe_load(yaml.safe_dump(tiny_config))
     bad["datasets"]["tiny_chip"]["colour"] = "red"

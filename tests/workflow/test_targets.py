@@ -66,6 +66,20 @@ def test_target_datasets_restrict_rule_all(tmp_path):
     assert res.returncode != 0 and "target_datasets: nope" in res.stdout + res.stderr
 
 
+def test_validation_config_builds_only_its_datasets(tmp_path, job_counts):
+    """`make validate`: the demo config plus config/validation.yaml plans the two larger
+    simulated datasets end to end and nothing of the demo's."""
+    res = snakemake("--configfile", str(REPO / "config/config.yaml"), str(REPO / "config/validation.yaml"),
+                    "-n", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert "demo_chip" not in res.stdout and "demo_atac" not in res.stdout
+    for ds in ("big_chip", "big_atac"):
+        for table in ("model", "interpretation", "meandiff"):
+            assert f"results/{ds}/validation/{table}.tsv" in res.stdout
+    train = [line for line in res.stdout.splitlines() if "models/deepallele/seed0" in line]
+    assert train, "no DeepAllele training job planned"
+
+
 def test_every_figure_file_is_a_target(tmp_path):
     """All figure files (PNG/PDF/TSV) of both tiny datasets as targets of one dry run."""
     res = snakemake("--configfile", str(TINY), "-n", "figures", "--quiet", "rules", cwd=tmp_path)
