@@ -38,3 +38,39 @@ def test_bad_dataset_argument_is_named(tmp_path):
         sweep.main(["--dataset", f"x={tmp_path}/missing.h5:chip", "--outdir", str(tmp_path)])
     with pytest.raises(SystemExit):
         sweep.main(["--dataset", "nonsense", "--outdir", str(tmp_path)])
+
+
+def test_holdout_copy_hides_the_test_split(tmp_path):
+    import h5py
+    import numpy as np
+
+    from deepallele.models.data import write_pairs
+
+    split = ["train", "train", "train", "val", "test", "test"]
+    chrom = ["chr1", "chr2", "chr3", "chr16", "chr17", "chr18"]
+    codes = np.zeros((6, 8), np.uint8)
+    y = np.arange(18, dtype=np.float32).reshape(6, 3)
+    write_pairs(tmp_path / "p.h5", codes, codes, y, split, chrom=chrom)
+    counts = sweep.holdout_copy(tmp_path / "p.h5", ["chr2", "chr17"], tmp_path / "h.h5")
+    with h5py.File(tmp_path / "h.h5") as h5:
+        new = h5["split"][:].astype(str).tolist()
+        np.testing.assert_array_equal(h5["y"][:], y)  # only the split changes
+    # chr17 is a test chromosome: hidden like chr18, not reused
+    assert new == ["train", "test", "train", "val", "hidden", "hidden"]
+    assert counts == {"train": 2, "val": 1, "test": 1, "hidden": 2}
+    with pytest.raises(ValueError, match="no training rows on chrZ"):
+        sweep.holdout_copy(tmp_path / "p.h5", ["chrZ"], tmp_path / "z.h5")
+    with pytest.raises(ValueError, match="no training rows left"):
+        sweep.holdout_copy(tmp_path / "p.h5", ["chr1", "chr2", "chr3"], tmp_path / "all.h5")
+    assert not (tmp_path / "z.h5").exists() and not (tmp_path / "all.h5").exists()
+
+
+def test_named_settings_match_the_configs(repo):
+    """The sweep's 'demo' and 'validation' settings are the two config files' training blocks."""
+    import yaml
+
+    demo = yaml.safe_load((repo / "config/config.yaml").read_text())["models"]["training"]
+    validation = yaml.safe_load((repo / "config/validation.yaml").read_text())
+    big = validation["datasets"]["big_chip"]["models"]["training"]
+    assert sweep.SETTINGS["demo"][1] == demo
+    assert sweep.SETTINGS["validation"][1] == {**demo, **big}

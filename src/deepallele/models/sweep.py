@@ -14,12 +14,17 @@ the test split is reported next to it only to see whether the two agree. ::
 
 writes ``sweep/sweep.tsv`` (one row per run, appended as runs finish) and
 ``sweep/summary.tsv`` (:func:`summarize`).
+
+``--holdout chr1,chr2,chr3`` compares settings without the test chromosomes at all: each
+dataset is copied (:func:`holdout_copy`) with its test rows hidden and the named training
+chromosomes as the ``test`` split, so the ``test_*`` columns are a second validation set.
 """
 from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
 import os
+import shutil
 import sys
 import time
 import traceback
@@ -37,8 +42,62 @@ SETTINGS: dict[str, tuple[str | dict, dict]] = {
                         "patience": 6}),
     "demo40_ratio": ("demo", {"lr": 1e-3, "cyclic_base_lr": 5e-4, "cyclic_max_lr": 2e-3, "max_epochs": 40,
                               "patience": 6, "monitor": "val_ratio_pearson"}),
+    # config/config.yaml's demo training, and config/validation.yaml's for the larger datasets
+    "demo": ("demo", {"lr": 1e-3, "cyclic_base_lr": 5e-4, "cyclic_max_lr": 2e-3, "max_epochs": 10, "patience": 3}),
+    "validation": ("demo", {"lr": 3e-3, "cyclic_base_lr": 1.5e-3, "cyclic_max_lr": 6e-3, "cyclic_step_size_up": 200,
+                            "max_epochs": 25, "patience": 8, "monitor": "val_ratio_pearson"}),
 }
 MODEL_TYPES = ["deepallele", "direct", "ref_only", "two_genome"]
+
+
+def holdout_copy(pairs_path: str | Path, chroms: list[str], out_path: str | Path) -> dict[str, int]:
+    """Copy a ``pairs.h5`` for choosing settings: test rows hidden, ``chroms`` held out as ``test``.
+
+    Parameters
+    ----------
+    pairs_path : str or pathlib.Path
+        The dataset's ``pairs.h5``.
+    chroms : list of str
+        Training chromosomes to hold out; they become the ``test`` split of the copy.
+    out_path : str or pathlib.Path
+        The copy (written to ``<out_path>.tmp`` and renamed).
+
+    Returns
+    -------
+    dict
+        Rows per split of the copy (``train``, ``val``, ``test``, ``hidden``).
+    """
+    out_path = Path(out_path)
+    tmp = out_path.with_name(out_path.name + ".tmp")
+    shutil.copyfile(pairs_path, tmp)
+    try:
+        counts = _hold_out(tmp, pairs_path, chroms)
+    except Exception:
+        tmp.unlink(missing_ok=True)
+        raise
+    tmp.replace(out_path)
+    return counts
+
+
+def _hold_out(tmp: Path, pairs_path, chroms: list[str]) -> dict[str, int]:
+    """Relabel the splits of ``tmp`` in place (see :func:`holdout_copy`)."""
+    import h5py
+    import numpy as np
+
+    with h5py.File(tmp, "r+") as h5:
+        split = np.array([v.decode() if isinstance(v, bytes) else str(v) for v in h5["split"][:]])
+        chrom = np.array([v.decode() if isinstance(v, bytes) else str(v) for v in h5["chrom"][:]])
+        if h5.attrs.get("test_is_val", False):
+            raise ValueError(f"{pairs_path}: split 'paper' (test = validation) has no separate test rows to hide")
+        held = (split == "train") & np.isin(chrom, chroms)
+        if not held.any():
+            raise ValueError(f"{pairs_path}: no training rows on {', '.join(chroms)}")
+        new = np.where(split == "test", "hidden", np.where(held, "test", split))
+        if not (new == "train").any():
+            raise ValueError(f"{pairs_path}: no training rows left after holding out {', '.join(chroms)}")
+        del h5["split"]
+        h5.create_dataset("split", data=new.tolist(), dtype=h5py.string_dtype())
+    return {k: int((new == k).sum()) for k in ("train", "val", "test", "hidden")}
 
 
 def run_one(job: dict) -> dict:
@@ -160,12 +219,23 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=1)
     ap.add_argument("--accelerator", choices=["auto", "cpu", "gpu"], default="auto")
     ap.add_argument("--outdir", required=True)
+    ap.add_argument("--holdout", default="",
+                    help="comma-separated training chromosomes to score settings on, test chromosomes hidden")
     a = ap.parse_args(argv)
     names = [s for s in a.settings.split(",") if s]
     unknown = [s for s in names if s not in SETTINGS]
     if unknown:
         ap.error(f"unknown settings {unknown}; choose from {list(SETTINGS)}")
-    table = run_sweep(dict(a.dataset), {s: SETTINGS[s] for s in names}, a.models.split(","),
+    datasets = dict(a.dataset)
+    if a.holdout:
+        chroms = [c for c in a.holdout.split(",") if c]
+        Path(a.outdir).mkdir(parents=True, exist_ok=True)
+        for name, (path, assay) in list(datasets.items()):
+            copy = Path(a.outdir) / f"{name}.holdout.h5"
+            counts = holdout_copy(path, chroms, copy)
+            print(f"{name}: {counts} (test = {', '.join(chroms)}; the dataset's test rows hidden)")
+            datasets[name] = (str(copy), assay)
+    table = run_sweep(datasets, {s: SETTINGS[s] for s in names}, a.models.split(","),
                       [int(s) for s in a.seeds.split(",")], a.outdir, a.workers, a.accelerator)
     print(summarize(table).to_string(index=False))
     return 1 if "error" in table and table["error"].notna().any() else 0
