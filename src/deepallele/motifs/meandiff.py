@@ -815,7 +815,7 @@ def benchmark_scan(motifs: dict[str, np.ndarray], n_pairs: int = 8380, length: i
     seconds = t2 - t0
     return pd.DataFrame([{
         "n_pairs": n_pairs, "length": length, "n_motifs": len(motifs), "threads": used,
-        "scan_seconds": round(t1 - t0, 2), "tests_seconds": round(t2 - t1, 2), "seconds": round(seconds, 2),
+        "scan_seconds": round(t1 - t0, 4), "tests_seconds": round(t2 - t1, 4), "seconds": round(seconds, 4),
         "hits_ref": int(scan.ref_counts.sum()), "hits_alt": int(scan.alt_counts.sum()),
         "target_seconds": TARGET_SCAN_SECONDS, "paper_seconds": PAPER_SCAN_SECONDS,
         "speedup_vs_paper": round(PAPER_SCAN_SECONDS / seconds, 1), "meets_target": bool(seconds <= TARGET_SCAN_SECONDS),
