@@ -11,14 +11,12 @@ import yaml
 
 def _load_config(path: str) -> dict:
     from jsonschema import Draft202012Validator
-    from importlib import resources
 
-    from .workflow import ConfigError, check_config
+    from .workflow import ConfigError, check_config, config_schema
 
     with open(path) as fh:
         config = yaml.safe_load(fh) or {}
-    schema = yaml.safe_load(resources.files("deepallele.schemas").joinpath("config.schema.yaml").read_text())
-    errors = sorted(Draft202012Validator(schema).iter_errors(config), key=lambda e: list(e.path))
+    errors = sorted(Draft202012Validator(config_schema()).iter_errors(config), key=lambda e: list(e.path))
     if errors:
         lines = [f"{'.'.join(map(str, e.path)) or '(top level)'}: {e.message}" for e in errors]
         raise ConfigError(f"{path}: invalid configuration:\n  " + "\n  ".join(lines))

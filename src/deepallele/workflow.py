@@ -109,9 +109,13 @@ def check_config(config: dict, source: str = "config") -> None:
         raise ConfigError(f"{source}: " + "\n  ".join(["invalid configuration:"] + problems))
 
 
-#: what a dataset's own ``models`` block may set (model types and seeds stay global, so every
-#: dataset's figures compare the same models)
-DATASET_MODEL_KEYS = ("preset", "architecture", "training")
+def config_schema() -> dict:
+    """The config's JSON schema (``deepallele/schemas/config.schema.yaml``) as a dict."""
+    from importlib import resources
+
+    import yaml
+
+    return yaml.safe_load(resources.files("deepallele.schemas").joinpath("config.schema.yaml").read_text())
 
 
 def dataset_models(config: dict, dataset: str) -> dict:
@@ -148,10 +152,8 @@ def _dataset_models_problems(config: dict) -> list[str]:
     if not datasets_with_models:
         return []
     import jsonschema
-    import yaml
 
-    schema = yaml.safe_load((Path(__file__).parent / "schemas" / "config.schema.yaml").read_text())
-    models_schema = schema["properties"]["models"]
+    models_schema = config_schema()["properties"]["models"]
     problems = []
     for name in datasets_with_models:
         for err in jsonschema.Draft202012Validator(models_schema).iter_errors(dataset_models(config, name)):

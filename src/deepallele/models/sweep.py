@@ -84,9 +84,10 @@ def _hold_out(tmp: Path, pairs_path, chroms: list[str]) -> dict[str, int]:
     import h5py
     import numpy as np
 
+    from .data import _strings
+
     with h5py.File(tmp, "r+") as h5:
-        split = np.array([v.decode() if isinstance(v, bytes) else str(v) for v in h5["split"][:]])
-        chrom = np.array([v.decode() if isinstance(v, bytes) else str(v) for v in h5["chrom"][:]])
+        split, chrom = _strings(h5["split"]), _strings(h5["chrom"])
         if h5.attrs.get("test_is_val", False):
             raise ValueError(f"{pairs_path}: split 'paper' (test = validation) has no separate test rows to hide")
         held = (split == "train") & np.isin(chrom, chroms)
