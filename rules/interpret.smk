@@ -160,6 +160,7 @@ rule validate_interpretation:
         pairs="results/{dataset}/data/pairs.h5",
         regions=f"{SIM}/datasets/{{dataset}}/truth/regions.tsv",
         variants=f"{SIM}/datasets/{{dataset}}/truth/variants.tsv",
+        jaspar=JASPAR_MEME,
     output:
         table=report(
             "results/{dataset}/validation/interpretation.tsv",
@@ -169,7 +170,7 @@ rule validate_interpretation:
             labels={"table": "interpretation"},
         ),
     params:
-        primary=lambda wc: simulated_primary(wc.dataset),
+        sim=lambda wc: simulated_dataset_params(wc.dataset),
     log:
         "results/logs/validate_interpretation/{dataset}.log",
     conda:

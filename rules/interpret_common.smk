@@ -90,13 +90,6 @@ def interpret_stage_targets(dataset):
     return targets
 
 
-def simulated_primary(dataset):
-    """The primary driver of a simulated dataset's grammar (e.g. SPI1)."""
-    from deepallele.simulate.run import grammar_spec
-
-    return grammar_spec(simulated_dataset_params(dataset))["primary"]
-
-
 def interpret_figure_inputs(wildcards):
     ds = wildcards.dataset
     method = interpret_setting("seqlet_method")

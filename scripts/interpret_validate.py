@@ -6,6 +6,7 @@ import pandas as pd
 from deepallele.interpret.validate import interpretation_metrics, match_regions
 from deepallele.logutil import job_logging
 from deepallele.motifs.groups import top_group
+from deepallele.simulate.truth_motifs import primary_truth_matches
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 with job_logging(sm.log[0]) as log:
@@ -21,6 +22,12 @@ with job_logging(sm.log[0]) as log:
         hit = match_regions(chrom, h5["peak_start"][()], h5["peak_end"][()], regions)
     region_of_peak = {p: regions["region_id"].iloc[i] for p, i in zip(peak, hit) if i >= 0}
     top = top_group(groups[groups["model"] == "deepallele"])
-    table = interpretation_metrics(main, regions, variants, top, sm.params.primary, region_of_peak)
+    # factors the truth itself cannot tell from the primary (as in validate_simulation)
+    primary, matches = primary_truth_matches(sm.params.sim, sm.input.jaspar)
+    above = matches["target"].tolist()
+    equivalents = tuple(above[:above.index(primary)]) if primary in above else ()
+    log.info("TomTom of the truth's %s contributions: %s", primary, ", ".join(above[:5]))
+    table = interpretation_metrics(main, regions, variants, top, primary, region_of_peak,
+                                   primary_equivalents=equivalents)
     table.to_csv(sm.output.table, sep="\t", index=False)
     log.info("\n%s", table.to_string(index=False))

@@ -43,3 +43,19 @@ def test_interpretation_metrics():
     assert t.loc["main_variant_in_motif", "value"] == pytest.approx(2 / 3, abs=1e-3)
     assert t.loc["top_tf_group", "pass"] and t.loc["n_trusted", "value"] == 3
     assert t.loc["main_variant_in_planted_site", "value"] == pytest.approx(1 / 3, abs=1e-3)
+
+
+def test_top_tf_group_accepts_factors_the_truth_cannot_tell_apart():
+    main = pd.DataFrame({"peak": ["p0"], "main_variant": ["a"], "effect": [1.0], "in_motif": [True], "trusted": [True]})
+    regions = pd.DataFrame({"region_id": ["r0"], "main_causal_variant": ["a"]})
+    variants = pd.DataFrame({"variant_id": ["a"], "effect": [1.2], "causal": [True], "planted_site": ["ETS1"]})
+
+    def top(group, equivalents=()):
+        t = interpretation_metrics(main, regions, variants, group, "ETS1", {"p0": "r0"},
+                                   primary_equivalents=equivalents).set_index("metric")
+        return t.loc["top_tf_group", "pass"], t.loc["top_tf_group", "goal"]
+
+    assert top("ERG-like") == (False, "ETS1-like")
+    ok, goal = top("ERG-like", ("ERG",))
+    assert ok and goal.startswith("ETS1-like (or ERG-like: TomTom ranks them above ETS1")
+    assert top("ETS1-like", ("ERG",))[0] and not top("FEV-like", ("ERG",))[0]

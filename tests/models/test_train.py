@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+import lightning as L
 import pandas as pd
 import pytest
 import torch
@@ -122,3 +123,47 @@ def test_changed_settings_start_afresh(toy_pairs, tmp_path, tiny_arch):
     assert not s["resumed"] and s["architecture"]["hidden_size"] == 12
     s = _train(toy_pairs, tmp_path, other, epochs=2)          # more epochs: resumable
     assert s["resumed"] and s["epochs"] == 2
+
+
+class _ScriptedMetric(L.LightningModule):
+    """Logs a given value of ``m`` at the end of each epoch's validation (training does nothing useful)."""
+
+    def __init__(self, values):
+        super().__init__()
+        self.values = values
+        self.layer = torch.nn.Linear(1, 1)
+
+    def training_step(self, batch, _):
+        return self.layer(batch[0]).sum() * 0
+
+    def validation_step(self, batch, _):
+        self.log("m", float(self.values[self.current_epoch]))
+
+    def configure_optimizers(self):
+        return torch.optim.SGD(self.parameters(), lr=0.0)
+
+
+def _epochs_run(callback, values, tmp_path):
+    data = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(torch.zeros(2, 1)), batch_size=2)
+    trainer = L.Trainer(max_epochs=len(values), callbacks=[callback], logger=False, enable_checkpointing=False,
+                        enable_progress_bar=False, enable_model_summary=False, num_sanity_val_steps=0,
+                        default_root_dir=tmp_path)
+    trainer.fit(_ScriptedMetric(values), data, data)
+    return trainer.current_epoch
+
+
+def test_delayed_early_stopping_counts_patience_from_min_epochs(tmp_path):
+    from lightning.pytorch.callbacks import EarlyStopping
+
+    from deepallele.models.train import DelayedEarlyStopping
+
+    # mode max: a noisy early best (epoch 0), then a late climb from epoch 3 on, flat from epoch 6
+    values = [0.5, 0.1, 0.1, 0.2, 0.3, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6]
+    # plain patience 2: no gain over 0.5 at epochs 1 and 2 -> stops after epoch 2 (3 epochs)
+    assert _epochs_run(EarlyStopping(monitor="m", mode="max", patience=2), values, tmp_path) == 3
+    # watching from the 4th epoch: best 0.2 (epoch 3), 0.3, 0.6 (epoch 5), no gain at 6 and 7 -> 8 epochs
+    delayed = DelayedEarlyStopping(4, monitor="m", mode="max", patience=2)
+    assert _epochs_run(delayed, values, tmp_path) == 8
+    assert delayed.stopped_epoch == 7
+    # min_epochs 1 is plain early stopping
+    assert _epochs_run(DelayedEarlyStopping(1, monitor="m", mode="max", patience=2), values, tmp_path) == 3

@@ -31,7 +31,9 @@ def test_demo_dag_resolves(repo, tmp_path):
 def _metrics(path: Path) -> dict:
     table = pd.read_csv(path, sep="\t")
     assert list(table.columns) == ["metric", "value", "goal"]
-    return table.set_index("metric")["value"].to_dict()
+    # numbers where a value is one (a table may also hold names, e.g. a TomTom match)
+    return {k: pd.to_numeric(v, errors="coerce") if pd.notna(pd.to_numeric(v, errors="coerce")) else v
+            for k, v in table.set_index("metric")["value"].items()}
 
 
 @pytest.mark.parametrize("dataset", ["tiny_chip", "tiny_atac"])
@@ -43,6 +45,10 @@ def test_tiny_workflow_validation_tables(tiny_run, dataset):
     assert m["read_ratio_vs_true_pearson_depth100"] >= 0.9
     assert m["min_regions_on_chr16_chr17_chr18"] > 0
     assert m["mean_abs_effect_variant_in_motif"] > 10 * m["mean_abs_effect_variant_outside_motif"]
+    primary = {"tiny_chip": "SPI1", "tiny_atac": "ETS1"}[dataset]
+    assert m["primary_truth_tomtom_rank"] >= 1  # the primary is among the truth's TomTom matches
+    if primary == "SPI1":
+        assert m["primary_truth_tomtom_best"] == "SPI1"
 
 
 def test_tiny_workflow_writes_pipeline_inputs_and_logs(tiny_run):

@@ -23,7 +23,7 @@ TRAIN_MODE = {"deepallele": "pair", "direct": "pair", "ref_only": "ref", "alt_on
 LOSS_COLUMNS = {"deepallele": [0, 1, 2], "direct": [0, 1, 2], "ref_only": [0], "alt_only": [1],
                 "two_genome": [0, 1]}
 DEFAULT_TRAINING = {"lr": 1e-4, "weight_decay": 1e-5, "cyclic_base_lr": 5e-5, "cyclic_max_lr": 2e-4,
-                    "cyclic_step_size_up": 2000, "batch_size": 32, "max_epochs": 100, "patience": 4,
+                    "cyclic_step_size_up": 2000, "batch_size": 32, "max_epochs": 100, "min_epochs": 1, "patience": 4,
                     "monitor": "val_loss", "num_workers": 0, "accelerator": "auto"}
 
 

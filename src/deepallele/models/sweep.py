@@ -42,10 +42,14 @@ SETTINGS: dict[str, tuple[str | dict, dict]] = {
                         "patience": 6}),
     "demo40_ratio": ("demo", {"lr": 1e-3, "cyclic_base_lr": 5e-4, "cyclic_max_lr": 2e-3, "max_epochs": 40,
                               "patience": 6, "monitor": "val_ratio_pearson"}),
+    # the demo's earlier training (10 epochs, checkpoint by validation loss)
+    "demo_short": ("demo", {"lr": 1e-3, "cyclic_base_lr": 5e-4, "cyclic_max_lr": 2e-3, "max_epochs": 10,
+                            "patience": 3}),
     # config/config.yaml's demo training, and config/validation.yaml's for the larger datasets
-    "demo": ("demo", {"lr": 1e-3, "cyclic_base_lr": 5e-4, "cyclic_max_lr": 2e-3, "max_epochs": 10, "patience": 3}),
+    "demo": ("demo", {"lr": 3e-3, "cyclic_base_lr": 1.5e-3, "cyclic_max_lr": 6e-3, "cyclic_step_size_up": 200,
+                      "max_epochs": 40, "min_epochs": 15, "patience": 8, "monitor": "val_ratio_pearson"}),
     "validation": ("demo", {"lr": 3e-3, "cyclic_base_lr": 1.5e-3, "cyclic_max_lr": 6e-3, "cyclic_step_size_up": 200,
-                            "max_epochs": 25, "patience": 8, "monitor": "val_ratio_pearson"}),
+                            "max_epochs": 25, "min_epochs": 1, "patience": 8, "monitor": "val_ratio_pearson"}),
 }
 MODEL_TYPES = ["deepallele", "direct", "ref_only", "two_genome"]
 

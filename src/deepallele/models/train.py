@@ -106,7 +106,7 @@ def _validation_split(pairs: Pairs) -> str:
 
 
 #: training settings that may change between a run and its resumption (they only extend or shorten it)
-RESUMABLE_KEYS = ("max_epochs", "patience", "num_workers", "accelerator")
+RESUMABLE_KEYS = ("max_epochs", "min_epochs", "patience", "num_workers", "accelerator")
 
 
 def run_fingerprint(h5_path, model_type: str, seed: int, architecture: dict, training: dict, sequence_length: int,
@@ -120,13 +120,30 @@ def run_fingerprint(h5_path, model_type: str, seed: int, architecture: dict, tra
         "pairs": {"name": h5.name, "bytes": h5.stat().st_size}}, sort_keys=True))
 
 
+class DelayedEarlyStopping(EarlyStopping):
+    """Early stopping that starts watching the monitor after ``min_epochs`` epochs.
+
+    Patience counts from there, so a ratio head that starts to learn late is not cut off by an
+    early noisy best. (Lightning's ``Trainer(min_epochs=...)`` differs: a stop signalled before it
+    is kept and ends the run at ``min_epochs``, however the monitor moves in between.)
+    """
+
+    def __init__(self, min_epochs: int = 1, **kwargs):
+        super().__init__(**kwargs)
+        self.min_epochs = int(min_epochs)
+
+    def _run_early_stopping_check(self, trainer: L.Trainer) -> None:
+        if trainer.current_epoch + 1 >= self.min_epochs:
+            super()._run_early_stopping_check(trainer)
+
+
 def _finished(last: Path, max_epochs: int) -> bool:
     """Whether a last checkpoint marks a run that already ended (max epochs reached or stopped early)."""
     ckpt = torch.load(last, map_location="cpu", weights_only=False)
     if ckpt.get("epoch", -1) + 1 >= max_epochs:
         return True
     for key, state in ckpt.get("callbacks", {}).items():
-        if key.startswith("EarlyStopping") and state.get("stopped_epoch", 0) > 0:
+        if "EarlyStopping" in key and state.get("stopped_epoch", 0) > 0:
             return True
     return False
 
@@ -212,7 +229,8 @@ def train_model(h5_path: str | Path, model_type: str, seed: int, outdir: str | P
     # every epoch, overwritten: what a rerun resumes from (Lightning's save_last only follows top-k saves)
     last_cb = ModelCheckpoint(dirpath=ckpt_dir, filename="last", monitor=None, save_top_k=1, every_n_epochs=1,
                               enable_version_counter=False)
-    stop_cb = EarlyStopping(monitor=monitor, mode=mode, patience=int(cfg["patience"]), check_finite=False)
+    stop_cb = DelayedEarlyStopping(int(cfg["min_epochs"]), monitor=monitor, mode=mode, patience=int(cfg["patience"]),
+                                   check_finite=False)
     speed = Throughput()
     callbacks = [stop_cb, RNGState(), speed, ckpt_cb, last_cb]
     if progress_bar:  # in a log file (no terminal) about 10 updates per epoch

@@ -265,15 +265,17 @@ def aligned_cwm(cwms: list[np.ndarray], centre: int, min_overlap: int = 4, trim:
         s = off[k] - lo
         acc[:, s:s + m.shape[1]] += m
         cover[s:s + m.shape[1]] += 1
-    acc /= cover.max()
-    col = np.abs(acc).sum(0)
+    members = pd.DataFrame({"offset": off, "rc": rc, "r": r})
+    return trim_cwm(acc / cover.max(), trim), members
+
+
+def trim_cwm(cwm: np.ndarray, trim: float = 0.075) -> np.ndarray:
+    """Cut edge columns whose summed |w| is below ``trim`` x the largest; all zeros ``(4, 1)`` if < 3 remain."""
+    col = np.abs(cwm).sum(0)
     keep = np.flatnonzero(col / col.max() >= trim) if col.max() > 0 else np.array([], dtype=int)
     if len(keep) and keep[-1] - keep[0] + 1 >= 3:
-        acc = acc[:, keep[0]:keep[-1] + 1]
-    else:
-        acc = np.zeros((4, 1))
-    members = pd.DataFrame({"offset": off, "rc": rc, "r": r})
-    return acc, members
+        return cwm[:, keep[0]:keep[-1] + 1]
+    return np.zeros((4, 1))
 
 
 def cwm_to_pfm(cwm: np.ndarray, strip: float = 0.1) -> np.ndarray:

@@ -181,7 +181,8 @@ def simulate_genome(name: str, params: dict, datasets: dict[str, dict], outdir: 
         half = p["activity_width"] // 2
         for i, (c, pos) in enumerate(centres):
             reg = Region(f"{ds}_r{i:05d}", c, pos, pos - half, pos + half, float(rng.normal(0, p["baseline_sd"])))
-            plant_region(ref[c], reg, grammar, rng, int(p["plant_width"]))
+            plant_region(ref[c], reg, grammar, rng, int(p["plant_width"]), float(p["site_sharpness"]),
+                         float(p["site_min_margin"]))
             regions.append(reg)
             taken.setdefault(c, []).append(pos)
         for reg in regions:

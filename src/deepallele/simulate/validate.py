@@ -21,7 +21,8 @@ def read_truth_counts(reads: pd.DataFrame) -> pd.DataFrame:
 
 
 def simulation_metrics(regions: pd.DataFrame, variants: pd.DataFrame, reads: pd.DataFrame,
-                       genome_summary: dict, params: dict, genome_params: dict) -> pd.DataFrame:
+                       genome_summary: dict, params: dict, genome_params: dict,
+                       primary_truth: tuple[str, pd.DataFrame] | None = None) -> pd.DataFrame:
     """Metrics of a simulated dataset with their goals.
 
     Parameters
@@ -32,6 +33,10 @@ def simulation_metrics(regions: pd.DataFrame, variants: pd.DataFrame, reads: pd.
         ``truth/summary.tsv`` of the genome, as metric -> value.
     params, genome_params : dict
         The dataset's and the genome's simulation parameters.
+    primary_truth : (str, pandas.DataFrame), optional
+        The grammar's primary factor and the TomTom matches of its true contributions
+        (:func:`deepallele.simulate.truth_motifs.truth_tomtom`): whether the truth itself
+        names the factor, which the interpretation stage's ``top_tf_group`` relies on.
 
     Returns
     -------
@@ -83,4 +88,12 @@ def simulation_metrics(regions: pd.DataFrame, variants: pd.DataFrame, reads: pd.
     add("read_ratio_vs_true_pearson_depth100", round(float(r), 3), ">= 0.9")
     add("mean_fragments_per_region", round(float(depth.mean()), 1), f"~{params['fragments_per_region']} (±10%)")
     add("median_fragments_per_region", float(np.median(depth)), "(activity is skewed: median < mean)")
+    if primary_truth is not None:
+        from .truth_motifs import truth_rank
+
+        primary, matches = primary_truth
+        best = matches["target"].iloc[0] if len(matches) else "(none)"
+        add("primary_truth_tomtom_best", best, f"= {primary} (the truth's contributions name the primary factor)")
+        rank = truth_rank(matches, primary)
+        add("primary_truth_tomtom_rank", rank if rank is not None else "(not matched)", "= 1")
     return pd.DataFrame(rows)
