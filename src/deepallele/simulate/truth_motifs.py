@@ -15,8 +15,9 @@ computes that pattern from the truth itself:
    (:func:`deepallele.motifs.cluster.trim_cwm`, :func:`deepallele.motifs.cluster.cwm_to_pfm`);
 4. TomTom (memelite) against JASPAR.
 
-The trained model's cluster CWMs go through steps 3-4 as well, so the TomTom rank of the
-planted factor here is the best its ``top_tf_group`` can hope for.
+The trained model's cluster CWMs go through steps 3-4 as well (after seqlet segmentation and
+clustering, which this check leaves out), so a planted factor that TomTom does not name here
+cannot be named from any model of the data.
 """
 from __future__ import annotations
 
