@@ -52,6 +52,7 @@ def test_unknown_key_is_named(tmp_path, tiny_config, capsys):
 @pytest.mark.parametrize("section,key,value,word", [
     ("models", "training", {"precision": "fp16"}, "precision"),
     ("threads", "interpret", 0, "interpret"),
+    ("models", "training", {"min_epochs": 0}, "min_epochs"),
 ])
 def test_bad_new_settings_are_named(tmp_path, tiny_config, capsys, section, key, value, word):
     bad = yaml.safe_load(yaml.safe_dump(tiny_config))
@@ -90,6 +91,16 @@ def test_bad_dataset_models_are_named(tmp_path, tiny_config, capsys, models, wor
     assert main(["check-config", "--config", str(path)]) == 2
     err = capsys.readouterr().err
     assert str(path) in err and word in err and "tiny_chip" in err
+
+
+@pytest.mark.parametrize("key,value", [("site_sharpness", 0), ("site_min_margin", "high")])
+def test_bad_site_sampling_is_named(tmp_path, tiny_config, capsys, key, value):
+    bad = yaml.safe_load(yaml.safe_dump(tiny_config))
+    bad["datasets"]["tiny_chip"]["simulate"][key] = value
+    path = _write(tmp_path, bad)
+    assert main(["check-config", "--config", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert str(path) in err and key in err
 
 
 def test_unknown_genome_reference(tmp_path, tiny_config, capsys):
