@@ -171,13 +171,18 @@ rule validate_interpretation:
         ),
     params:
         sim=lambda wc: simulated_dataset_params(wc.dataset),
+        # the motifs chain on the simulator's own attributions of the interpreted pairs
+        split=interpret_setting("split"),
+        seqlets=interpret_setting("seqlets"),
+        cluster=interpret_setting("cluster"),
+        q=interpret_setting("tomtom_q"),
     log:
         "results/logs/validate_interpretation/{dataset}.log",
     conda:
         "../envs/python.yaml"
     resources:
-        mem_mb=1000,
-        runtime=5,
+        mem_mb=lambda wc: int(interpret_setting("cluster")["memory_mb"]) + 2000,
+        runtime=20,
     script:
         "../scripts/interpret_validate.py"
 

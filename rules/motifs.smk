@@ -16,6 +16,7 @@ rule motifs_seqlets:
         cut=lambda wc: interpret_setting("seqlets")["cut"],
         max_gap=lambda wc: interpret_setting("seqlets")["max_gap"],
         min_size=lambda wc: interpret_setting("seqlets")["min_size"],
+        flank=lambda wc: interpret_setting("seqlets")["flank"],
     log:
         "results/logs/motifs_seqlets/{dataset}/{model}.log",
     conda:

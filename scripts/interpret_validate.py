@@ -3,9 +3,14 @@ import h5py
 import numpy as np
 import pandas as pd
 
-from deepallele.interpret.validate import interpretation_metrics, match_regions
+from deepallele.interpret.data import load_interpret_set
+from deepallele.interpret.validate import interpretation_metrics, match_regions, truth_attribution_metrics
 from deepallele.logutil import job_logging
 from deepallele.motifs.groups import top_group
+from deepallele.motifs.jaspar import read_meme
+from deepallele.simulate.regions import Grammar
+from deepallele.simulate.run import grammar_spec
+from deepallele.simulate.truth_attributions import truth_cluster_matches
 from deepallele.simulate.truth_motifs import primary_truth_matches
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
@@ -29,5 +34,15 @@ with job_logging(sm.log[0]) as log:
     log.info("TomTom of the truth's %s contributions: %s", primary, ", ".join(above[:5]))
     table = interpretation_metrics(main, regions, variants, top, primary, region_of_peak,
                                    primary_equivalents=equivalents)
+    # is the primary nameable from perfect attributions of the same pairs?
+    sim = sm.params.sim
+    grammar = Grammar.from_config(grammar_spec(sim), sim["threshold_fraction"], sim["temperature"])
+    data = load_interpret_set(sm.input.pairs, sm.params.split)
+    variants_of_rows = data.variants[np.isin(data.variants["peak_index"], data.rows)]
+    summary, truth_matches = truth_cluster_matches(grammar, data.codes[data.rows], data.peak, data.rows,
+                                                   variants_of_rows, read_meme(sm.input.jaspar), sm.params.seqlets,
+                                                   sm.params.cluster, log=log)
+    table = pd.concat([table, truth_attribution_metrics(summary, truth_matches, primary, equivalents, sm.params.q)],
+                      ignore_index=True)
     table.to_csv(sm.output.table, sep="\t", index=False)
     log.info("\n%s", table.to_string(index=False))

@@ -14,10 +14,11 @@ with job_logging(sm.log[0]) as log:
     rows = attr["rows"]
     onehot = one_hot(torch.from_numpy(data.codes[rows])).numpy()
     variants = data.variants[np.isin(data.variants["peak_index"], rows)]
-    table, cwms = extract_seqlets(attr["attr"], onehot, attr["peak"], rows=rows, variants=variants,
-                                  flip_alt=bool(sm.params.flip_alt), cut=sm.params.cut, max_gap=sm.params.max_gap,
-                                  min_size=sm.params.min_size)
+    table, cwms, flanked = extract_seqlets(attr["attr"], onehot, attr["peak"], rows=rows, variants=variants,
+                                           flip_alt=bool(sm.params.flip_alt), cut=sm.params.cut,
+                                           max_gap=sm.params.max_gap, min_size=sm.params.min_size,
+                                           flank=int(sm.params.flank))
     table.to_csv(sm.output.table, sep="\t", index=False, float_format="%.6g")
-    save_cwms(sm.output.cwms, table, cwms)
+    save_cwms(sm.output.cwms, table, cwms, flanked, int(sm.params.flank))
     log.info("%d seqlets in %d sequences (%s attributions, %d seeds averaged)", len(table), len(rows), attr["method"],
              len(sm.input.attr))

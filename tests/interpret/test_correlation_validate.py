@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from deepallele.interpret.correlation import per_sequence_correlation
-from deepallele.interpret.validate import interpretation_metrics, match_regions
+from deepallele.interpret.validate import interpretation_metrics, match_regions, truth_attribution_metrics
 
 
 def test_per_sequence_correlation():
@@ -59,3 +59,22 @@ def test_top_tf_group_accepts_factors_the_truth_cannot_tell_apart():
     ok, goal = top("ERG-like", ("ERG",))
     assert ok and goal.startswith("ETS1-like (or ERG-like: TomTom ranks them above ETS1")
     assert top("ETS1-like", ("ERG",))[0] and not top("FEV-like", ("ERG",))[0]
+
+
+def test_truth_attribution_metrics_use_the_largest_named_cluster():
+    summary = pd.DataFrame({"cluster": [0, 1, 2], "n_seqlets": [40, 90, 25]})
+    matches = pd.DataFrame({"cluster": ["cluster0", "cluster0", "cluster1", "cluster1", "cluster2"],
+                            "rank": [0, 1, 0, 1, 0], "target": ["SPI1", "SPIB", "GABPA", "SPI1", "CTCF"],
+                            "q": [1e-9, 1e-5, 0.2, 0.3, 1e-4]})
+    # cluster 1 is the largest but named by nothing at q < 0.05; cluster 0 comes next
+    t = truth_attribution_metrics(summary, matches, "SPI1").set_index("metric")
+    assert t.loc["truth_attr_top_match", "value"] == "SPI1" and t.loc["truth_attr_top_match", "pass"]
+    assert "40 seqlets" in t.loc["truth_attr_top_match", "goal"]
+    assert t.loc["truth_attr_primary_rank", "value"] == 1
+    matches.loc[1, "q"] = 1e-12
+    matches.loc[0:1, "rank"] = [1, 0]
+    t = truth_attribution_metrics(summary, matches, "SPI1", primary_equivalents=("SPIB",)).set_index("metric")
+    assert t.loc["truth_attr_top_match", "value"] == "SPIB" and t.loc["truth_attr_top_match", "pass"]
+    assert t.loc["truth_attr_primary_rank", "value"] == 2 and not t.loc["truth_attr_primary_rank", "pass"]
+    t = truth_attribution_metrics(summary, matches.iloc[:0], "SPI1").set_index("metric")
+    assert t.loc["truth_attr_top_match", "value"] == "(none)" and not t.loc["truth_attr_top_match", "pass"]

@@ -113,3 +113,29 @@ def test_centroid_chunks():
     assert centroid(cond, 4, np.array([1, 2, 3])) in (1, 2, 3)
     assert condensed_rows(cond, 4, np.array([2]), members)[0].tolist() == pytest.approx(
         [LOG_OFFSET - 10, LOG_OFFSET + np.log10(0.5), LOG_OFFSET - 127, LOG_OFFSET + np.log10(0.5)])
+
+
+def test_aligned_cwm_sums_flanks():
+    from deepallele.motifs.cluster import aligned_cwm
+
+    core = np.eye(4)[[0, 2, 2, 0, 3, 1]].T * 3 - 0.75          # |w| per column 4.5
+    flanked = np.zeros((4, 10))
+    flanked[:, 2:8] = core
+    flanked[0, :2] = 0.4                                        # weak A's 5' of the core
+    flanked[1, 8:] = 0.6                                        # weak C's 3'
+    edge = flanked.copy()
+    edge[:, 9] = np.nan                                         # this member's sequence ends there
+    spans = [core, core.copy(), core[::-1, ::-1].copy()]        # the third on the other strand
+    flanks = [flanked, edge, flanked[::-1, ::-1].copy()]
+    plain, members = aligned_cwm(spans, 0)
+    assert np.allclose(plain, core) and members["rc"].tolist() == [False, False, True]
+    cwm, _ = aligned_cwm(spans, 0, flanked=flanks, flank=2)
+    # sum / max coverage (3): the NaN column counts for neither value nor coverage
+    expected = flanked.copy()
+    expected[1, 9] = 2 * 0.6 / 3
+    assert cwm.shape == (4, 10) and np.allclose(cwm, expected)
+    # flanks weaker than 0.075 of the strongest column are trimmed as before
+    faint = [f * np.r_[np.full(2, 0.1), np.ones(6), np.full(2, 0.1)] for f in flanks]
+    assert np.allclose(aligned_cwm(spans, 0, flanked=faint, flank=2)[0], core)
+    with pytest.raises(ValueError, match="flank 3"):
+        aligned_cwm(spans, 0, flanked=flanks, flank=3)

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from deepallele.motifs.seqlets import (extract_seqlets, find_seqlets, global_scale, load_cwms,
+from deepallele.motifs.seqlets import (extract_seqlets, find_seqlets, global_scale, load_cwms, load_flanked_cwms,
                                        other_allele_positions, reference_track, save_cwms)
 
 
@@ -65,14 +65,15 @@ def test_extract_seqlets_both_alleles():
     attr[0, 0] += 2.0 * x[0, 0] * (np.arange(length) >= 10) * (np.arange(length) < 16)   # raises ref
     attr[1, 1] -= 2.0 * x[1, 1] * (np.arange(length) >= 20) * (np.arange(length) < 26)   # ratio: raises alt
     variants = pd.DataFrame({"peak_index": [1], "ref_pos": [3], "alt_pos": [3], "ref_edit": ["A"], "alt_edit": ["AC"]})
-    table, cwms = extract_seqlets(attr, x, ["p0", "p1"], variants=variants)
+    table, cwms, flanked = extract_seqlets(attr, x, ["p0", "p1"], variants=variants)
+    assert flanked is None
     assert table[["peak", "allele", "start", "end", "sign"]].values.tolist() == [["p0", 0, 10, 15, 1],
                                                                                  ["p1", 1, 20, 25, 1]]
     assert table["mean_attr"].iloc[0] > 0 and table["mean_attr"].iloc[1] < 0  # original scale: alt lowers the ratio
     assert table[["other_start", "other_end"]].values.tolist() == [[10, 15], [19, 24]]
     assert cwms[0].shape == (4, 6) and (cwms[0] * x[0, 0, :, 10:16]).sum() > 0
     # scaling is global: doubling every attribution changes nothing
-    t2, _ = extract_seqlets(2 * attr, x, ["p0", "p1"])
+    t2, _, _ = extract_seqlets(2 * attr, x, ["p0", "p1"])
     assert t2[["start", "end"]].values.tolist() == table[["start", "end"]].values.tolist()
     assert global_scale(attr) > 0 and reference_track(attr, x).shape == (n, 2, length)
 
@@ -88,3 +89,37 @@ def test_cwm_roundtrip(tmp_path):
 def test_all_zero_attributions_rejected():
     with pytest.raises(ValueError, match="all zero"):
         extract_seqlets(np.zeros((1, 2, 4, 5)), np.ones((1, 2, 4, 5)) / 4, ["p"])
+
+
+def test_flanked_cwms_extend_the_span():
+    # one seqlet at 2..7 of a 12-base reference allele: with flank 3 its flanked CWM covers -1..10,
+    # column -1 (outside the sequence) NaN, the span equal to the plain CWM, flanks the scaled values
+    length = 12
+    x = np.zeros((1, 2, 4, length))
+    x[:, :, 0, :] = 1.0                                   # all A
+    attr = np.zeros((1, 2, 4, length))
+    attr[0, 0, 0, 2:8] = 3.0                               # significant A's
+    attr[0, 0, 0, 8:11] = 0.5                              # a weak flank below the cut
+    table, cwms, flanked = extract_seqlets(attr, x, ["p"], flank=3)
+    assert table[["start", "end"]].values.tolist() == [[2, 7]]
+    scale = global_scale(attr)
+    f = flanked[0]
+    assert f.shape == (4, 6 + 2 * 3)
+    assert np.isnan(f[:, 0]).all() and not np.isnan(f[:, 1:]).any()
+    assert np.array_equal(f[:, 3:9], cwms[0])
+    assert f[0, 9:12] == pytest.approx([0.5 / scale] * 3)
+    with pytest.raises(ValueError, match="flank"):
+        extract_seqlets(attr, x, ["p"], flank=-1)
+
+
+def test_flanked_cwm_roundtrip(tmp_path):
+    table = pd.DataFrame({"seqlet": ["a", "b"]})
+    cwms = [np.ones((4, 3), np.float32), np.zeros((4, 5), np.float32)]
+    flanked = [np.full((4, 7), np.nan, np.float32), np.ones((4, 9), np.float32)]
+    save_cwms(tmp_path / "c.npz", table, cwms, flanked, 2)
+    flank, back = load_flanked_cwms(tmp_path / "c.npz")
+    assert flank == 2 and [c.shape for c in back] == [(4, 7), (4, 9)] and np.isnan(back[0]).all()
+    save_cwms(tmp_path / "d.npz", table, cwms)
+    assert load_flanked_cwms(tmp_path / "d.npz") is None
+    with pytest.raises(ValueError, match="flanked"):
+        save_cwms(tmp_path / "e.npz", table, cwms, flanked[:1], 2)

@@ -124,13 +124,20 @@ def test_interpretation_stage_runs(workdir):
     assert {"peak", "main_variant", "effect", "in_motif", "motif_name"} <= set(main.columns)
     assert len(main) == 48  # every test pair has variants
     val = pd.read_csv(base / "validation/interpretation.tsv", sep="\t")
-    assert {"main_variant_is_causal", "main_variant_in_motif", "top_tf_group"} <= set(val["metric"])
+    assert {"main_variant_is_causal", "main_variant_in_motif", "top_tf_group", "truth_attr_top_match",
+            "truth_attr_primary_rank"} <= set(val["metric"])
     for f in ("fig2a_locus", "fig2c_main_variant_groups", "figS3b_cluster_logos", "figS4_main_variant_additive",
               "fig3b_joint_groups", "figS6_joint_clusters"):
         for ext in ("pdf", "png", "tsv"):
             assert (base / f"figures/{f}.{ext}").stat().st_size > 0
     clusters = pd.read_csv(base / "motifs/joint/clusters.tsv", sep="\t")
     assert set(clusters["model"]) <= {"deepallele", "ref_only"} and len(clusters) > 0
+    # seqlets carry their 5-bp flanks (schema default) into the cluster CWMs
+    from deepallele.motifs.seqlets import load_cwms, load_flanked_cwms
+    _, spans = load_cwms(base / "motifs/seqlets/deepallele.npz")
+    flank, flanked = load_flanked_cwms(base / "motifs/seqlets/deepallele.npz")
+    assert flank == 5 and [f.shape[1] for f in flanked] == [s.shape[1] + 10 for s in spans]
+    assert "cluster CWMs from the spans +- 5 bp" in (workdir / "results/logs/motifs_cluster/tiny_chip/joint.log").read_text()
     res = _snakemake("--configfile", "config.yaml", "--cores", "2", "results/benchmarks/interpretation.tsv",
                      cwd=workdir)
     assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-6000:]

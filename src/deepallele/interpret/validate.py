@@ -17,6 +17,13 @@ row each: ``metric, value, goal, pass``):
 * ``main_variant_is_causal_all``, ``main_variant_in_motif_all``: the first and third metric over
   every interpreted sequence whose region has a causal variant (context: a demo test split has
   few trusted sequences).
+
+:func:`truth_attribution_metrics` adds two context rows from the motifs chain run on the
+simulator's own attributions (:mod:`deepallele.simulate.truth_attributions`):
+``truth_attr_top_match`` (the best TomTom match of the largest named cluster; passes when it is
+the primary or an equivalent) and ``truth_attr_primary_rank``. They say whether seqlets,
+clustering and TomTom can name the primary from perfect attributions, so that a failing
+``top_tf_group`` points at the model, not at the chain.
 """
 from __future__ import annotations
 
@@ -107,3 +114,40 @@ def interpretation_metrics(main: pd.DataFrame, regions: pd.DataFrame, variants: 
     r = float(np.corrcoef(both["effect"], eff[both["main_variant"]].to_numpy())[0, 1]) if len(both) > 2 else float("nan")
     add("main_variant_effect_r", round(r, 4), "> 0 (context)", bool(r > 0))
     return pd.DataFrame(rows, columns=["metric", "value", "goal", "pass"])
+
+
+def truth_attribution_metrics(summary: pd.DataFrame, matches: pd.DataFrame, primary: str,
+                              primary_equivalents: tuple = (), q_threshold: float = 0.05) -> pd.DataFrame:
+    """Context rows from the motifs chain on the true attributions (module docstring).
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        Cluster summary (``cluster, n_seqlets``) of the true attributions' seqlets.
+    matches : pandas.DataFrame
+        Their TomTom matches (``cluster`` = ``cluster<k>``, ``rank``, ``target``, ``q``).
+    primary : str
+        The grammar's primary driver.
+    primary_equivalents : tuple of str
+        Factors the truth's sites rank above the primary (as for ``top_tf_group``).
+    q_threshold : float
+        A cluster is named by matches below this q-value.
+    """
+    named = matches[matches["q"] < q_threshold]
+    order = summary.sort_values(["n_seqlets", "cluster"], ascending=[False, True])
+    top, rank, size = "(none)", None, 0
+    for c, n in zip(order["cluster"], order["n_seqlets"]):
+        hits = named[named["cluster"] == f"cluster{c}"].sort_values("rank")
+        if len(hits):
+            top, size = str(hits["target"].iloc[0]), int(n)
+            mine = matches[matches["cluster"] == f"cluster{c}"].sort_values("rank")
+            hit = np.flatnonzero(mine["target"].to_numpy() == primary)
+            rank = int(hit[0]) + 1 if len(hit) else None
+            break
+    accepted = (primary, *primary_equivalents)
+    return pd.DataFrame([
+        ("truth_attr_top_match", top, f"context: {' or '.join(accepted)} (largest named cluster of the true "
+                                      f"attributions, {size} seqlets)", top in accepted),
+        ("truth_attr_primary_rank", rank if rank is not None else "(not matched)",
+         f"context: TomTom rank of {primary} for that cluster", rank == 1),
+    ], columns=["metric", "value", "goal", "pass"])

@@ -240,8 +240,22 @@ def centroid(condensed: np.ndarray, n: int, members: np.ndarray, chunk: int = 10
 
 
 def aligned_cwm(cwms: list[np.ndarray], centre: int, min_overlap: int = 4, trim: float = 0.075,
-                pad_value: float = PAD_VALUE) -> tuple[np.ndarray, pd.DataFrame]:
+                pad_value: float = PAD_VALUE, flanked: list[np.ndarray] | None = None,
+                flank: int = 0) -> tuple[np.ndarray, pd.DataFrame]:
     """Cluster CWM: members aligned to the centroid (best offset and strand), summed, / max coverage, trimmed.
+
+    Parameters
+    ----------
+    cwms : list of numpy.ndarray
+        The members' span CWMs ``(4, w_i)``; they alone decide the alignment.
+    centre : int
+        Index of the centroid in ``cwms``.
+    flanked : list of numpy.ndarray, optional
+        The members' flanked CWMs ``(4, w_i + 2 flank)`` (NaN outside their sequence,
+        :func:`deepallele.motifs.seqlets.extract_seqlets`): summed instead of the spans, each
+        placed ``flank`` columns left of its span; a NaN column adds neither value nor coverage.
+    flank : int
+        Flank of ``flanked``.
 
     Returns
     -------
@@ -256,15 +270,23 @@ def aligned_cwm(cwms: list[np.ndarray], centre: int, min_overlap: int = 4, trim:
     r, off, rc = r[0].numpy(), off[0].numpy(), rc[0].numpy()
     off[centre], rc[centre], r[centre] = 0, False, 1.0
     ok = np.isfinite(r)
-    lo = int(min(0, off[ok].min()))
-    hi = int(max((off + lengths.numpy())[ok].max(), lengths[centre]))
+    if flanked is None:
+        parts, shift = cwms, 0
+    else:
+        if len(flanked) != len(cwms) or any(f.shape[1] != c.shape[1] + 2 * flank for f, c in zip(flanked, cwms)):
+            raise ValueError(f"flanked CWMs do not match the spans with flank {flank}")
+        parts, shift = flanked, flank
+    widths = np.array([p.shape[1] for p in parts])
+    lo = int(min(0, off[ok].min())) - shift
+    hi = int(max((off + widths - shift)[ok].max(), widths[centre] - shift))
     acc = np.zeros((4, hi - lo))
     cover = np.zeros(hi - lo)
     for k in np.flatnonzero(ok):
-        m = cwms[k][::-1, ::-1] if rc[k] else cwms[k]
-        s = off[k] - lo
-        acc[:, s:s + m.shape[1]] += m
-        cover[s:s + m.shape[1]] += 1
+        m = parts[k][::-1, ::-1] if rc[k] else parts[k]
+        s = off[k] - shift - lo
+        seen = np.isfinite(m).all(axis=0)
+        acc[:, s:s + m.shape[1]] += np.where(seen, m, 0.0)
+        cover[s:s + m.shape[1]] += seen
     members = pd.DataFrame({"offset": off, "rc": rc, "r": r})
     return trim_cwm(acc / cover.max(), trim), members
 
@@ -290,8 +312,10 @@ def cwm_to_pfm(cwm: np.ndarray, strip: float = 0.1) -> np.ndarray:
 
 
 def cluster_seqlets(cwms: list[np.ndarray], threshold: float = 0.01, min_overlap: int = 4,
-                    memory_mb: float = 1500.0, log=None) -> tuple[np.ndarray, dict[int, np.ndarray], pd.DataFrame]:
-    """Cluster seqlets and build each cluster's CWM.
+                    memory_mb: float = 1500.0, log=None, flanked: list[np.ndarray] | None = None,
+                    flank: int = 0) -> tuple[np.ndarray, dict[int, np.ndarray], pd.DataFrame]:
+    """Cluster seqlets (by their span CWMs) and build each cluster's CWM (from the flanked CWMs when
+    given, :func:`aligned_cwm`).
 
     Returns
     -------
@@ -307,7 +331,9 @@ def cluster_seqlets(cwms: list[np.ndarray], threshold: float = 0.01, min_overlap
         members = np.flatnonzero(labels == c)
         cen = centroid(condensed, n, members) if len(members) > 1 else members[0]
         sub = [cwms[m] for m in members]
-        cwm, _ = aligned_cwm(sub, int(np.flatnonzero(members == cen)[0]), min_overlap)
+        sub_flanked = None if flanked is None else [flanked[m] for m in members]
+        cwm, _ = aligned_cwm(sub, int(np.flatnonzero(members == cen)[0]), min_overlap, flanked=sub_flanked,
+                             flank=flank)
         out[c] = cwm
         rows.append((c, len(members), int(cen), cwm.shape[1]))
     return labels, out, pd.DataFrame(rows, columns=["cluster", "n_seqlets", "centroid", "width"])

@@ -14,6 +14,15 @@
 Each seqlet carries its contribution weight matrix (CWM): the scaled attributions of the 4 bases
 over its span, times the sign of the mean reference-base attribution there. Positions are given
 in the seqlet's own allele and, through the dataset's variant map, in the other allele.
+
+Flanks (not in the paper): with ``flank > 0`` each seqlet also carries its *flanked* CWM, the same
+matrix over ``flank`` more bases on each side (NaN outside the sequence). The span holds only
+positions that pass the cut one by one; a factor's weaker flanks (SPI1's A-rich 5' half, the
+part that tells it from the other ETS factors) rarely do in any single seqlet, but they are
+consistent, and summed over a cluster's members they show. Clustering still compares the span
+CWMs (reference-spec §3.5); the cluster CWM sums the flanked ones and the usual edge trim
+(:func:`deepallele.motifs.cluster.trim_cwm`) keeps what the sum carries (TF-MoDISco extends its
+seqlets by flanks for the same reason).
 """
 from __future__ import annotations
 
@@ -158,9 +167,19 @@ def other_allele_positions(pos: np.ndarray, allele: int, variants: pd.DataFrame)
     return out
 
 
+def flanked_window(z: np.ndarray, start: int, end: int, flank: int) -> np.ndarray:
+    """Columns ``start - flank .. end + flank`` of ``z`` ``(4, length)``, NaN where they fall outside it."""
+    length = z.shape[1]
+    out = np.full((4, end - start + 1 + 2 * flank), np.nan, dtype=np.float32)
+    lo, hi = max(start - flank, 0), min(end + flank + 1, length)
+    out[:, lo - (start - flank):hi - (start - flank)] = z[:, lo:hi]
+    return out
+
+
 def extract_seqlets(attr: np.ndarray, x: np.ndarray, peaks, rows=None, variants: pd.DataFrame | None = None,
                     flip_alt: bool = True, cut: float = 1.96, max_gap: int = 1, min_size: int = 4,
-                    scale: float | None = None) -> tuple[pd.DataFrame, list[np.ndarray]]:
+                    scale: float | None = None, flank: int = 0
+                    ) -> tuple[pd.DataFrame, list[np.ndarray], list[np.ndarray] | None]:
     """Seqlets of both alleles of every pair.
 
     Parameters
@@ -181,14 +200,20 @@ def extract_seqlets(attr: np.ndarray, x: np.ndarray, peaks, rows=None, variants:
         Segmentation settings (see :func:`find_seqlets`).
     scale : float, optional
         Global scale (default :func:`global_scale` of ``attr``).
+    flank : int
+        Bases on each side of the span in the flanked CWMs (module docstring); 0: none made.
 
     Returns
     -------
-    (pandas.DataFrame, list of numpy.ndarray)
+    (pandas.DataFrame, list of numpy.ndarray, list of numpy.ndarray or None)
         The seqlet table (:data:`SEQLET_COLUMNS`; ``end`` inclusive; ``mean_attr`` = 4 x mean
         reference-base attribution in the original scale, signed as the seqlet) and each seqlet's
-        CWM ``(4, end - start + 1)`` in scaled units, oriented so the motif reads positive.
+        CWM ``(4, end - start + 1)`` in scaled units, oriented so the motif reads positive; the
+        flanked CWMs ``(4, end - start + 1 + 2 flank)`` in the same orientation (NaN outside the
+        sequence), None when ``flank`` is 0.
     """
+    if flank < 0:
+        raise ValueError(f"flank must be >= 0, got {flank}")
     attr = np.asarray(attr, dtype=np.float64)
     x = np.asarray(x, dtype=np.float64)
     scale = global_scale(attr) if scale is None else float(scale)
@@ -202,7 +227,7 @@ def extract_seqlets(attr: np.ndarray, x: np.ndarray, peaks, rows=None, variants:
     by_row = dict(tuple(variants.groupby("peak_index"))) if variants is not None and len(variants) else {}
     present = x.sum(axis=2) > 0
     track = reference_track(z, x)
-    recs, cwms = [], []
+    recs, cwms, flanked = [], [], []
     for n in range(len(z)):
         for a in (0, 1):
             length = int(present[n, a].sum())
@@ -210,25 +235,51 @@ def extract_seqlets(attr: np.ndarray, x: np.ndarray, peaks, rows=None, variants:
                 span = slice(s, e + 1)
                 sgn = np.sign(track[n, a, span].mean()) or 1.0
                 cwms.append((z[n, a, :, span] * sgn).astype(np.float32))
+                if flank:
+                    flanked.append(flanked_window(z[n, a, :, :length] * sgn, int(s), int(e), flank))
                 v = by_row.get(rows[n])
                 other = other_allele_positions(np.array([s, e]), a, v) if v is not None else np.array([s, e])
                 recs.append((f"{peaks[n]}:{a}:{s}-{e}", int(rows[n]), peaks[n], a, int(s), int(e), int(g), int(c),
                              4 * float(track[n, a, span].mean()) * scale * (1 if a == 0 or not flip_alt else -1),
                              int(other[0]), int(other[1])))
-    return pd.DataFrame(recs, columns=SEQLET_COLUMNS), cwms
+    table = pd.DataFrame(recs, columns=SEQLET_COLUMNS)
+    return table, cwms, (flanked if flank else None)
 
 
-def save_cwms(path, table: pd.DataFrame, cwms: list[np.ndarray]) -> None:
-    """Seqlet CWMs as one ``.npz``: ``values`` (concatenated along positions), ``offsets``, ``names``."""
+def _concat(cwms: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     lengths = np.array([c.shape[1] for c in cwms], dtype=np.int64)
-    offsets = np.concatenate([[0], np.cumsum(lengths)])
     values = np.concatenate(cwms, axis=1) if cwms else np.zeros((4, 0), np.float32)
-    np.savez_compressed(path, values=values.astype(np.float32), offsets=offsets,
-                        names=np.asarray(table["seqlet"], dtype=str))
+    return values.astype(np.float32), np.concatenate([[0], np.cumsum(lengths)])
+
+
+def _split(values: np.ndarray, offsets: np.ndarray) -> list[np.ndarray]:
+    return [values[:, offsets[i]:offsets[i + 1]] for i in range(len(offsets) - 1)]
+
+
+def save_cwms(path, table: pd.DataFrame, cwms: list[np.ndarray], flanked: list[np.ndarray] | None = None,
+              flank: int = 0) -> None:
+    """Seqlet CWMs as one ``.npz``: ``values`` (concatenated along positions), ``offsets``, ``names``;
+    with ``flanked`` also ``flanked_values``, ``flanked_offsets`` and ``flank``."""
+    values, offsets = _concat(cwms)
+    extra = {}
+    if flanked is not None:
+        if len(flanked) != len(cwms):
+            raise ValueError(f"{len(flanked)} flanked CWMs for {len(cwms)} seqlets")
+        extra["flanked_values"], extra["flanked_offsets"] = _concat(flanked)
+        extra["flank"] = np.int64(flank)
+    np.savez_compressed(path, values=values, offsets=offsets, names=np.asarray(table["seqlet"], dtype=str), **extra)
 
 
 def load_cwms(path) -> tuple[list[str], list[np.ndarray]]:
     """Names and CWMs written by :func:`save_cwms`."""
     with np.load(path) as f:
         v, o, names = f["values"], f["offsets"], list(f["names"])
-    return names, [v[:, o[i]:o[i + 1]] for i in range(len(o) - 1)]
+    return names, _split(v, o)
+
+
+def load_flanked_cwms(path) -> tuple[int, list[np.ndarray]] | None:
+    """``(flank, flanked CWMs)`` written by :func:`save_cwms`, or None when the file has none."""
+    with np.load(path) as f:
+        if "flanked_values" not in f:
+            return None
+        return int(f["flank"]), _split(f["flanked_values"], f["flanked_offsets"])

@@ -17,7 +17,9 @@ computes that pattern from the truth itself:
 
 The trained model's cluster CWMs go through steps 3-4 as well (after seqlet segmentation and
 clustering, which this check leaves out), so a planted factor that TomTom does not name here
-cannot be named from any model of the data.
+cannot be named from any model of the data. :mod:`deepallele.simulate.truth_attributions` adds
+the other half: the whole chain, segmentation and clustering included, on the true attributions
+of the interpreted sequences.
 """
 from __future__ import annotations
 
