@@ -1,8 +1,7 @@
 # JASPAR 2020 CORE vertebrates non-redundant (746 motifs, named by TF) as a MEME file, built
 # offline from pyjaspar's bundled database. Used by FIMO (MeanDiff) and TomTom (interpretation).
 
-
-JASPAR_MEME = "resources/motifs/JASPAR2020_CORE_vertebrates_non-redundant.meme"
+# (JASPAR_MEME is defined in common.smk: the simulation stage, included earlier, reads it too)
 
 
 rule jaspar_meme:

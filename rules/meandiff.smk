@@ -3,8 +3,8 @@
 # correlation / MAGGIE-style tests with BH over all motifs, Fig S7 panels, a comparison with
 # DeepAllele's main variants (when the interpretation stage has written them), validation
 # against the simulator's grammar, and the scan benchmark at the paper's size.
-# Include after rules/common.smk, rules/dataset_common.smk (pairs_h5) and rules/jaspar.smk
-# (JASPAR_MEME); it includes its own helpers (rules/meandiff_common.smk).
+# Include after rules/common.smk (JASPAR_MEME) and rules/dataset_common.smk (pairs_h5);
+# it includes its own helpers (rules/meandiff_common.smk).
 
 
 include: "meandiff_common.smk"

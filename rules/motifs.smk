@@ -1,7 +1,7 @@
 # Motifs from attributions (reference-spec §3.4-3.6): seqlets per model (seed-averaged
 # attributions), clustering (DeepAllele alone, and jointly with the reference-only baseline for
 # Fig 3 / S6), cluster CWMs -> PFMs, TomTom naming against JASPAR 2020 (rule jaspar_meme).
-# Include after rules/interpret_common.smk and rules/jaspar.smk (JASPAR_MEME).
+# Include after rules/common.smk (JASPAR_MEME) and rules/interpret_common.smk.
 
 
 rule motifs_seqlets:

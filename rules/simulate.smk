@@ -96,7 +96,7 @@ rule validate_simulation:
         reads=f"{SIM}/datasets/{{dataset}}/truth/reads.tsv.gz",
         summary=lambda wc: f"{SIM}/genomes/{genome_of(wc.dataset)}/truth/summary.tsv",
         fastqs=lambda wc: simulated_fastqs(wc.dataset),
-        jaspar="resources/motifs/JASPAR2020_CORE_vertebrates_non-redundant.meme",
+        jaspar=JASPAR_MEME,
     output:
         table=report(
             "results/{dataset}/validation/simulation.tsv",

@@ -11,7 +11,7 @@ from deepallele.motifs.jaspar import read_meme
 from deepallele.simulate.regions import Grammar
 from deepallele.simulate.run import grammar_spec
 from deepallele.simulate.truth_attributions import truth_cluster_matches
-from deepallele.simulate.truth_motifs import primary_truth_matches
+from deepallele.simulate.truth_motifs import primary_truth_matches, truth_equivalents
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 with job_logging(sm.log[0]) as log:
@@ -29,9 +29,8 @@ with job_logging(sm.log[0]) as log:
     top = top_group(groups[groups["model"] == "deepallele"])
     # factors the truth itself cannot tell from the primary (as in validate_simulation)
     primary, matches = primary_truth_matches(sm.params.sim, sm.input.jaspar)
-    above = matches["target"].tolist()
-    equivalents = tuple(above[:above.index(primary)]) if primary in above else ()
-    log.info("TomTom of the truth's %s contributions: %s", primary, ", ".join(above[:5]))
+    equivalents = truth_equivalents(matches, primary)
+    log.info("TomTom of the truth's %s contributions: %s", primary, ", ".join(matches["target"].head(5)))
     table = interpretation_metrics(main, regions, variants, top, primary, region_of_peak,
                                    primary_equivalents=equivalents)
     # is the primary nameable from perfect attributions of the same pairs?

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from deepallele.simulate.motifs import Motif, load_motif
-from deepallele.simulate.truth_motifs import true_contribution_cwm, truth_rank, truth_tomtom
+from deepallele.simulate.truth_motifs import true_contribution_cwm, truth_equivalents, truth_rank, truth_tomtom
 
 
 def toy_motif() -> Motif:
@@ -74,3 +74,11 @@ def test_primary_truth_matches_from_dataset_params(jaspar, tmp_path):
     assert primary == "SPI1" and matches["target"].iloc[0] == "SPI1"
     again = primary_truth_matches(params, meme)[1]
     pd.testing.assert_frame_equal(matches, again)  # seeded by the dataset's seed
+
+
+def test_truth_equivalents_are_the_targets_ranked_above():
+    import pandas as pd
+
+    m = pd.DataFrame({"rank": [2, 0, 1], "target": ["ETS1", "ERG", "FLI1"]})
+    assert truth_equivalents(m, "ETS1") == ("ERG", "FLI1")
+    assert truth_equivalents(m, "ERG") == () and truth_equivalents(m, "SPI1") == ()

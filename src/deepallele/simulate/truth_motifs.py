@@ -95,6 +95,12 @@ def truth_rank(matches: pd.DataFrame, name: str) -> int | None:
     return int(matches.loc[hit[0], "rank"]) + 1 if len(hit) else None
 
 
+def truth_equivalents(matches: pd.DataFrame, name: str) -> tuple[str, ...]:
+    """Targets TomTom ranks above ``name``: factors the truth's sites cannot tell from it (empty if unmatched)."""
+    ranked = matches.sort_values("rank")["target"].tolist()
+    return tuple(ranked[:ranked.index(name)]) if name in ranked else ()
+
+
 def primary_truth_matches(params: dict, jaspar_meme: str) -> tuple[str, pd.DataFrame]:
     """The grammar's primary factor and :func:`truth_tomtom` of its sites, from a dataset's simulation parameters.
 
