@@ -29,8 +29,8 @@ GENOMES = sorted(config["genomes"])
 SIMULATED_GENOMES = [g for g in GENOMES if daw.is_simulated_genome(config, g)]
 SIMULATED_DATASETS = [d for d in DATASETS if daw.is_simulated_dataset(config, d)]
 SIM = daw.simulated_dir(config)
-# JASPAR 2020 CORE vertebrates non-redundant as MEME (rule jaspar_meme): MeanDiff, TomTom and the
-# simulator's truth checks
+# JASPAR 2020 CORE vertebrates non-redundant as MEME, built by jaspar.smk; read by MeanDiff,
+# TomTom and the simulator's truth checks
 JASPAR_MEME = "resources/motifs/JASPAR2020_CORE_vertebrates_non-redundant.meme"
 # what `snakemake` (rule all) and the named target rules build; any file of another dataset is
 # still a valid target
