@@ -15,6 +15,10 @@ upper triangle is computed, straight into the condensed distance vector that
 :func:`scipy.cluster.hierarchy.linkage` takes (20 000 seqlets: 1.6 GB of float64). Distances
 are stored as ``128 + log10(p)`` (``128 - log10(p)`` for ``r <= 0``), a monotone transform that
 complete linkage is invariant to and that float64 holds without overflow.
+
+Cluster CWMs sum the members' *flanked* CWMs when the seqlets carry them
+(:mod:`deepallele.motifs.seqlets`, ``flank``): aligned by the span CWMs as above, each member
+adds its span plus ``flank`` bases on each side, and the usual edge trim decides the width.
 """
 from __future__ import annotations
 
