@@ -8,8 +8,7 @@ from deepallele.interpret.validate import interpretation_metrics, match_regions,
 from deepallele.logutil import job_logging
 from deepallele.motifs.groups import top_group
 from deepallele.motifs.jaspar import read_meme
-from deepallele.simulate.regions import Grammar
-from deepallele.simulate.run import grammar_spec
+from deepallele.simulate.run import dataset_grammar
 from deepallele.simulate.truth_attributions import truth_cluster_matches
 from deepallele.simulate.truth_motifs import primary_truth_matches, truth_equivalents
 
@@ -34,8 +33,7 @@ with job_logging(sm.log[0]) as log:
     table = interpretation_metrics(main, regions, variants, top, primary, region_of_peak,
                                    primary_equivalents=equivalents)
     # is the primary nameable from perfect attributions of the same pairs?
-    sim = sm.params.sim
-    grammar = Grammar.from_config(grammar_spec(sim), sim["threshold_fraction"], sim["temperature"])
+    grammar = dataset_grammar(sm.params.sim)
     data = load_interpret_set(sm.input.pairs, sm.params.split)
     variants_of_rows = data.variants[np.isin(data.variants["peak_index"], data.rows)]
     summary, truth_matches = truth_cluster_matches(grammar, data.codes[data.rows], data.peak, data.rows,

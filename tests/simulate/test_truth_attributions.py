@@ -38,7 +38,7 @@ def test_mutant_occupancies_match_rescoring():
     motif = _motif("A1", "GGAAGT")
     seq = rng.integers(0, 4, 40).astype(np.uint8)
     seq[10:16] = [2, 2, 0, 0, 2, 3]
-    total, mutants = mutant_occupancies(seq, motif.log_odds, 5.0, 0.8)
+    total, mutants = mutant_occupancies(seq, motif, 5.0, 0.8)
     assert total == pytest.approx(occupancy(site_scores(seq, motif), 5.0, 0.8).sum())
     for i in (0, 12, 39):
         for b in range(4):

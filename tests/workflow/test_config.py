@@ -53,6 +53,7 @@ def test_unknown_key_is_named(tmp_path, tiny_config, capsys):
     ("models", "training", {"precision": "fp16"}, "precision"),
     ("threads", "interpret", 0, "interpret"),
     ("models", "training", {"min_epochs": 0}, "min_epochs"),
+    ("interpretation", "seqlets", {"flank": -1}, "flank"),
 ])
 def test_bad_new_settings_are_named(tmp_path, tiny_config, capsys, section, key, value, word):
     bad = yaml.safe_load(yaml.safe_dump(tiny_config))

@@ -73,12 +73,15 @@ class Grammar:
         return {name: float(occupancy(site_scores(codes, gm.motif), gm.threshold, self.temperature).sum())
                 for name, gm in self.motifs.items()}
 
+    def activity(self, occ: dict):
+        """``f`` of the module docstring from per-factor occupancies (floats or arrays of them)."""
+        f = sum(gm.weight * np.minimum(occ[n], gm.cap) for n, gm in self.motifs.items())
+        return f + sum(w * np.minimum(occ[a], 1.0) * np.minimum(occ[b], 1.0) for a, b, w in self.cooperativity)
+
     def log_activity(self, codes: np.ndarray) -> tuple[float, dict[str, float]]:
         """``f(s)`` of the module docstring, and the per-factor occupancies behind it."""
         occ = self.occupancies(codes)
-        f = sum(gm.weight * min(occ[n], gm.cap) for n, gm in self.motifs.items())
-        f += sum(w * min(occ[a], 1.0) * min(occ[b], 1.0) for a, b, w in self.cooperativity)
-        return float(f), occ
+        return float(self.activity(occ)), occ
 
 
 @dataclass

@@ -75,6 +75,11 @@ def grammar_spec(params: dict) -> dict:
     return g
 
 
+def dataset_grammar(params: dict) -> Grammar:
+    """The :class:`Grammar` of a dataset's simulation parameters (:func:`dataset_params`)."""
+    return Grammar.from_config(grammar_spec(params), params["threshold_fraction"], params["temperature"])
+
+
 # ----------------------------------------------------------------------------- writing helpers
 
 def write_fasta(path: Path, seqs: dict[str, str], width: int = 60) -> None:
@@ -172,7 +177,7 @@ def simulate_genome(name: str, params: dict, datasets: dict[str, dict], outdir: 
     forced: dict[str, list[Variant]] = {c: [] for c in sizes}
     for ds in sorted(datasets):
         p = datasets[ds]
-        grammar = Grammar.from_config(grammar_spec(p), p["threshold_fraction"], p["temperature"])
+        grammar = dataset_grammar(p)
         grammars[ds] = grammar
         rng = _rng(int(p["seed"]), "regions", ds)
         flank = max(p["activity_width"], 1000)

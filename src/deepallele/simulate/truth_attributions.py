@@ -19,14 +19,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .motifs import occupancy
+from ..datasets.pairs import N_CODE, PAD_CODE
+from .motifs import Motif, occupancy, site_scores
 from .regions import Grammar
 
-#: dataset codes (deepallele.models.data): A, C, G, T = 0..3, N = 4, padding = 5
-N_CODE, PAD_CODE = 4, 5
 
-
-def mutant_occupancies(codes: np.ndarray, log_odds: np.ndarray, threshold: float,
+def mutant_occupancies(codes: np.ndarray, motif: Motif, threshold: float,
                        temperature: float) -> tuple[float, np.ndarray]:
     """A factor's total occupancy of a sequence and of each of its single-base mutants.
 
@@ -34,8 +32,8 @@ def mutant_occupancies(codes: np.ndarray, log_odds: np.ndarray, threshold: float
     ----------
     codes : numpy.ndarray
         ``(L,)`` base codes 0-3.
-    log_odds : numpy.ndarray
-        ``(4, W)`` motif log-odds (both strands are scored).
+    motif : Motif
+        The factor's motif (both strands are scored).
     threshold, temperature : float
         Occupancy midpoint and width (:func:`deepallele.simulate.motifs.occupancy`).
 
@@ -45,14 +43,13 @@ def mutant_occupancies(codes: np.ndarray, log_odds: np.ndarray, threshold: float
         ``O(s)`` and ``(4, L)`` ``O`` of ``s`` with base ``b`` at position ``i`` (``O(s)`` at the
         reference base).
     """
-    length, width = codes.size, log_odds.shape[1]
+    length, width = codes.size, motif.width
     if length < width:
         return 0.0, np.zeros((4, length))
+    log_odds = motif.log_odds
     rc = log_odds[::-1, ::-1]
     n = length - width + 1
-    windows = np.lib.stride_tricks.sliding_window_view(codes, width)
-    cols = np.arange(width)
-    scores = np.stack([log_odds[windows, cols].sum(1), rc[windows, cols].sum(1)])  # (2, n)
+    scores = site_scores(codes, motif)  # (2, n)
     occ = occupancy(scores, threshold, temperature)
     total = float(occ.sum())
     # window j = i - k covers position i at its column k
@@ -77,13 +74,8 @@ def mutant_log_activity(grammar: Grammar, codes: np.ndarray) -> tuple[float, np.
     """``f(s)`` and ``(4, L)`` ``f`` of every single-base mutant (:meth:`Grammar.log_activity`)."""
     base, mutants = {}, {}
     for name, gm in grammar.motifs.items():
-        base[name], mutants[name] = mutant_occupancies(codes, gm.motif.log_odds, gm.threshold, grammar.temperature)
-
-    def f(occ):
-        value = sum(gm.weight * np.minimum(occ[name], gm.cap) for name, gm in grammar.motifs.items())
-        return value + sum(w * np.minimum(occ[a], 1.0) * np.minimum(occ[b], 1.0) for a, b, w in grammar.cooperativity)
-
-    return float(f(base)), np.broadcast_to(f(mutants), (4, codes.size)).astype(np.float64)
+        base[name], mutants[name] = mutant_occupancies(codes, gm.motif, gm.threshold, grammar.temperature)
+    return float(grammar.activity(base)), np.broadcast_to(grammar.activity(mutants), (4, codes.size)).astype(np.float64)
 
 
 def true_ratio_ism(grammar: Grammar, codes: np.ndarray) -> np.ndarray:

@@ -107,10 +107,9 @@ def primary_truth_matches(params: dict, jaspar_meme: str) -> tuple[str, pd.DataF
     Seeded by the dataset's ``seed``, so the validation tables that use it agree.
     """
     from ..motifs.jaspar import read_meme
-    from .regions import Grammar
-    from .run import grammar_spec
+    from .run import dataset_grammar
 
-    grammar = Grammar.from_config(grammar_spec(params), params["threshold_fraction"], params["temperature"])
+    grammar = dataset_grammar(params)
     primary = grammar.motifs[grammar.primary]
     matches = truth_tomtom(primary.motif, read_meme(jaspar_meme), primary.threshold, grammar.temperature,
                            np.random.default_rng(int(params["seed"])), float(params["site_sharpness"]),
