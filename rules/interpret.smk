@@ -157,6 +157,8 @@ rule validate_interpretation:
     input:
         main="results/{dataset}/interpret/main_variants.tsv",
         groups="results/{dataset}/interpret/deepallele/groups.tsv",
+        cluster_groups="results/{dataset}/interpret/deepallele/cluster_groups.tsv",
+        cluster_names="results/{dataset}/motifs/deepallele/cluster_names.tsv",
         pairs="results/{dataset}/data/pairs.h5",
         regions=f"{SIM}/datasets/{{dataset}}/truth/regions.tsv",
         variants=f"{SIM}/datasets/{{dataset}}/truth/variants.tsv",

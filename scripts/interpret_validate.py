@@ -4,7 +4,8 @@ import numpy as np
 import pandas as pd
 
 from deepallele.interpret.data import load_interpret_set
-from deepallele.interpret.validate import interpretation_metrics, match_regions, truth_attribution_metrics
+from deepallele.interpret.validate import (group_cluster_names, interpretation_metrics, match_regions,
+                                          truth_attribution_metrics)
 from deepallele.logutil import job_logging
 from deepallele.motifs.groups import top_group
 from deepallele.motifs.jaspar import read_meme
@@ -26,12 +27,14 @@ with job_logging(sm.log[0]) as log:
         hit = match_regions(chrom, h5["peak_start"][()], h5["peak_end"][()], regions)
     region_of_peak = {p: regions["region_id"].iloc[i] for p, i in zip(peak, hit) if i >= 0}
     top = top_group(groups[groups["model"] == "deepallele"])
+    top_names = group_cluster_names(pd.read_csv(sm.input.cluster_groups, sep="\t", keep_default_na=False),
+                                    pd.read_csv(sm.input.cluster_names, sep="\t", keep_default_na=False), top)
     # factors the truth itself cannot tell from the primary (as in validate_simulation)
     primary, matches = primary_truth_matches(sm.params.sim, sm.input.jaspar)
     equivalents = truth_equivalents(matches, primary)
     log.info("TomTom of the truth's %s contributions: %s", primary, ", ".join(matches["target"].head(5)))
     table = interpretation_metrics(main, regions, variants, top, primary, region_of_peak,
-                                   primary_equivalents=equivalents)
+                                   primary_equivalents=equivalents, top_group_names=top_names)
     # is the primary nameable from perfect attributions of the same pairs?
     grammar = dataset_grammar(sm.params.sim)
     data = load_interpret_set(sm.input.pairs, sm.params.split)

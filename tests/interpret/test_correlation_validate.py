@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 from deepallele.interpret.correlation import per_sequence_correlation
-from deepallele.interpret.validate import interpretation_metrics, match_regions, truth_attribution_metrics
+from deepallele.interpret.validate import (group_cluster_names, interpretation_metrics, match_regions,
+                                          truth_attribution_metrics)
 
 
 def test_per_sequence_correlation():
@@ -50,15 +51,41 @@ def test_top_tf_group_accepts_factors_the_truth_cannot_tell_apart():
     regions = pd.DataFrame({"region_id": ["r0"], "main_causal_variant": ["a"]})
     variants = pd.DataFrame({"variant_id": ["a"], "effect": [1.2], "causal": [True], "planted_site": ["ETS1"]})
 
-    def top(group, equivalents=()):
+    def top(group, equivalents=(), names=()):
         t = interpretation_metrics(main, regions, variants, group, "ETS1", {"p0": "r0"},
-                                   primary_equivalents=equivalents).set_index("metric")
+                                   primary_equivalents=equivalents, top_group_names=names).set_index("metric")
         return t.loc["top_tf_group", "pass"], t.loc["top_tf_group", "goal"]
 
-    assert top("ERG-like") == (False, "ETS1-like")
+    assert top("ERG-like") == (False, "ETS1-like, or a group whose clusters are named ETS1 (TomTom q < 0.05, "
+                                      "best four)")
     ok, goal = top("ERG-like", ("ERG",))
     assert ok and goal.startswith("ETS1-like (or ERG-like: TomTom ranks them above ETS1")
     assert top("ETS1-like", ("ERG",))[0] and not top("FEV-like", ("ERG",))[0]
+
+
+def test_top_tf_group_passes_when_its_clusters_are_named_after_the_primary():
+    main = pd.DataFrame({"peak": ["p0"], "main_variant": ["a"], "effect": [1.0], "in_motif": [True], "trusted": [True]})
+    regions = pd.DataFrame({"region_id": ["r0"], "main_causal_variant": ["a"]})
+    variants = pd.DataFrame({"variant_id": ["a"], "effect": [1.2], "causal": [True], "planted_site": ["ETS1"]})
+    cluster_groups = pd.DataFrame({"model": "deepallele", "cluster": [0, 3, 5], "group": ["FEV-like", "RUNX1-like",
+                                                                                           "FEV-like"]})
+    cluster_names = pd.DataFrame({"cluster": [0, 3, 5], "name": ["FEV/ERG/ELK3/ETS1", "RUNX1/RUNX2", "FEV/ELK3"]})
+
+    def table(group):
+        names = group_cluster_names(cluster_groups, cluster_names, group)
+        return interpretation_metrics(main, regions, variants, group, "ETS1", {"p0": "r0"},
+                                      top_group_names=names).set_index("metric")
+
+    # the FEV-like group's clusters 0 and 5: ETS1 is among cluster 0's names
+    assert group_cluster_names(cluster_groups, cluster_names, "FEV-like") == ("FEV", "ERG", "ELK3", "ETS1")
+    t = table("FEV-like")
+    assert t.loc["top_tf_group", "pass"] and t.loc["top_tf_group_names", "value"] == "FEV/ERG/ELK3/ETS1"
+    assert not t.loc["top_tf_group_is_primary", "pass"]
+    # a group named without the primary fails, and so does no group at all
+    assert not table("RUNX1-like").loc["top_tf_group", "pass"]
+    assert group_cluster_names(cluster_groups, cluster_names, "") == ()
+    t = table("")
+    assert not t.loc["top_tf_group", "pass"] and t.loc["top_tf_group", "value"] == "(none)"
 
 
 def test_truth_attribution_metrics_use_the_largest_named_cluster():

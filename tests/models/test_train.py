@@ -167,3 +167,53 @@ def test_delayed_early_stopping_counts_patience_from_min_epochs(tmp_path):
     assert delayed.stopped_epoch == 7
     # min_epochs 1 is plain early stopping
     assert _epochs_run(DelayedEarlyStopping(1, monitor="m", mode="max", patience=2), values, tmp_path) == 3
+
+
+class _Drift(L.LightningModule):
+    """One weight, loss = w: plain SGD moves it by -lr every step (w_t = 1 - lr * t)."""
+
+    def __init__(self):
+        super().__init__()
+        self.w = torch.nn.Parameter(torch.ones(1))
+
+    def training_step(self, batch, batch_idx):
+        return self.w.sum()
+
+    def configure_optimizers(self):
+        return torch.optim.SGD(self.parameters(), lr=0.1)
+
+
+def test_ema_weights_average_by_hand(tmp_path):
+    from deepallele.models.train import EMAWeights
+
+    data = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(torch.zeros(4, 1)), batch_size=1)
+    trainer = L.Trainer(max_epochs=1, callbacks=[EMAWeights(0.5)], logger=False, enable_checkpointing=False,
+                        enable_progress_bar=False, enable_model_summary=False, default_root_dir=tmp_path)
+    module = _Drift()
+    trainer.fit(module, data)
+    # raw weights after steps 1..4: 0.9, 0.8, 0.7, 0.6; the average starts at the first:
+    # 0.9 -> 0.5*0.9 + 0.5*0.8 = 0.85 -> 0.775 -> 0.6875, copied into the module when training ends
+    assert module.w.item() == pytest.approx(0.6875)
+    with pytest.raises(ValueError, match="ema_decay"):
+        EMAWeights(1.0)
+
+
+def test_ema_training_saves_the_average_and_resumes(toy_pairs, tmp_path, tiny_arch):
+    def ema_train(out, epochs):
+        return train_model(toy_pairs, "deepallele", 0, out, tiny_arch,
+                           {"max_epochs": epochs, "batch_size": 32, "ema_decay": 0.9}, "cpu", threads=1,
+                           progress_bar=False)
+
+    ema_train(tmp_path / "ema", 2)
+    last = torch.load(tmp_path / "ema" / "checkpoints" / "last.ckpt", map_location="cpu", weights_only=False)
+    # the average is what is saved and evaluated; the raw weights ride along for resuming
+    key = "model.fc0.weight" if "model.fc0.weight" in last["state_dict"] else next(iter(last["state_dict"]))
+    assert not torch.equal(last["state_dict"][key], last["current_model_state"][key])
+    plain = tmp_path / "plain"
+    _train(toy_pairs, plain, tiny_arch, epochs=2)
+    a = pd.read_csv(tmp_path / "ema" / "predictions.tsv", sep="\t")
+    assert not a[PRED].equals(pd.read_csv(plain / "predictions.tsv", sep="\t")[PRED])
+    # killed after one epoch, rerun: the same average as the uninterrupted run
+    ema_train(tmp_path / "killed", 1)
+    assert ema_train(tmp_path / "killed", 2)["resumed"]
+    assert a[PRED].equals(pd.read_csv(tmp_path / "killed" / "predictions.tsv", sep="\t")[PRED])
