@@ -48,10 +48,9 @@ SETTINGS: dict[str, tuple[str | dict, dict]] = {
     # config/config.yaml's demo training, and config/validation.yaml's for the larger datasets
     "demo": ("demo", {"lr": 3e-3, "cyclic_base_lr": 1.5e-3, "cyclic_max_lr": 6e-3, "cyclic_step_size_up": 200,
                       "max_epochs": 40, "min_epochs": 15, "patience": 8, "monitor": "val_ratio_pearson"}),
-    # the demo's training with an exponential moving average of the weights (decay 0.99 per step)
-    "demo_ema": ("demo", {"lr": 3e-3, "cyclic_base_lr": 1.5e-3, "cyclic_max_lr": 6e-3, "cyclic_step_size_up": 200,
-                          "max_epochs": 40, "min_epochs": 15, "patience": 8, "monitor": "val_ratio_pearson",
-                          "ema_decay": 0.99}),
+    # the demo's training with the checkpoint (and early stopping) on each model's own loss
+    "demo_val_loss": ("demo", {"lr": 3e-3, "cyclic_base_lr": 1.5e-3, "cyclic_max_lr": 6e-3, "cyclic_step_size_up": 200,
+                               "max_epochs": 40, "min_epochs": 15, "patience": 8, "monitor": "val_loss"}),
     "validation": ("demo", {"lr": 3e-3, "cyclic_base_lr": 1.5e-3, "cyclic_max_lr": 6e-3, "cyclic_step_size_up": 200,
                             "max_epochs": 25, "min_epochs": 1, "patience": 8, "monitor": "val_ratio_pearson"}),
 }

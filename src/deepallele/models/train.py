@@ -28,7 +28,7 @@ import lightning as L
 import numpy as np
 import pandas as pd
 import torch
-from lightning.pytorch.callbacks import Callback, EarlyStopping, ModelCheckpoint, TQDMProgressBar, WeightAveraging
+from lightning.pytorch.callbacks import Callback, EarlyStopping, ModelCheckpoint, TQDMProgressBar
 from lightning.pytorch.loggers import CSVLogger
 
 from . import count_parameters
@@ -118,26 +118,6 @@ def run_fingerprint(h5_path, model_type: str, seed: int, architecture: dict, tra
         "architecture": architecture, "precision": precision,
         "training": {k: v for k, v in sorted(training.items()) if k not in RESUMABLE_KEYS},
         "pairs": {"name": h5.name, "bytes": h5.stat().st_size}}, sort_keys=True))
-
-
-class EMAWeights(WeightAveraging):
-    """Exponential moving average of the weights (and BatchNorm buffers), updated every step.
-
-    Validation, checkpoint selection and the saved ``state_dict`` use the averaged weights;
-    the optimiser keeps stepping the raw ones (Lightning's :class:`WeightAveraging`, which also
-    stores both in ``last.ckpt``, so a resumed run continues the same average).
-
-    Parameters
-    ----------
-    decay : float
-        Weight of the old average per step, in (0, 1): ``avg = decay * avg + (1 - decay) * w``.
-    """
-
-    def __init__(self, decay: float):
-        if not 0.0 < decay < 1.0:
-            raise ValueError(f"ema_decay must be in (0, 1), got {decay}")
-        super().__init__(avg_fn=torch.optim.swa_utils.get_ema_avg_fn(decay))
-        self.decay = decay
 
 
 class DelayedEarlyStopping(EarlyStopping):
@@ -253,9 +233,6 @@ def train_model(h5_path: str | Path, model_type: str, seed: int, outdir: str | P
                                    check_finite=False)
     speed = Throughput()
     callbacks = [stop_cb, RNGState(), speed, ckpt_cb, last_cb]
-    if float(cfg.get("ema_decay", 0.0)) > 0:
-        # before the checkpoint callbacks see the validation metrics: they are the average's
-        callbacks.insert(0, EMAWeights(float(cfg["ema_decay"])))
     if progress_bar:  # in a log file (no terminal) about 10 updates per epoch
         callbacks.append(TQDMProgressBar(refresh_rate=1 if sys.stderr.isatty() else max(1, len(train_loader) // 10)))
     trainer = L.Trainer(accelerator=accel, devices=1, max_epochs=int(cfg["max_epochs"]), deterministic=True,
