@@ -124,8 +124,8 @@ def test_interpretation_stage_runs(workdir):
     assert {"peak", "main_variant", "effect", "in_motif", "motif_name"} <= set(main.columns)
     assert len(main) == 48  # every test pair has variants
     val = pd.read_csv(base / "validation/interpretation.tsv", sep="\t")
-    assert {"main_variant_is_causal", "main_variant_in_motif", "top_tf_group", "truth_attr_top_match",
-            "truth_attr_primary_rank"} <= set(val["metric"])
+    assert {"main_variant_is_causal", "main_variant_in_motif", "top_tf_group", "top_tf_group_names",
+            "top_tf_group_is_primary", "truth_attr_top_match", "truth_attr_primary_rank"} <= set(val["metric"])
     for f in ("fig2a_locus", "fig2c_main_variant_groups", "figS3b_cluster_logos", "figS4_main_variant_additive",
               "fig3b_joint_groups", "figS6_joint_clusters"):
         for ext in ("pdf", "png", "tsv"):
