@@ -51,6 +51,9 @@ SETTINGS: dict[str, tuple[str | dict, dict]] = {
     # the demo's training with the checkpoint (and early stopping) on each model's own loss
     "demo_val_loss": ("demo", {"lr": 3e-3, "cyclic_base_lr": 1.5e-3, "cyclic_max_lr": 6e-3, "cyclic_step_size_up": 200,
                                "max_epochs": 40, "min_epochs": 15, "patience": 8, "monitor": "val_loss"}),
+    # the demo's training with twice the epochs (a reference-only model takes half the steps per epoch)
+    "demo_long": ("demo", {"lr": 3e-3, "cyclic_base_lr": 1.5e-3, "cyclic_max_lr": 6e-3, "cyclic_step_size_up": 200,
+                           "max_epochs": 80, "min_epochs": 30, "patience": 16, "monitor": "val_ratio_pearson"}),
     "validation": ("demo", {"lr": 3e-3, "cyclic_base_lr": 1.5e-3, "cyclic_max_lr": 6e-3, "cyclic_step_size_up": 200,
                             "max_epochs": 25, "min_epochs": 1, "patience": 8, "monitor": "val_ratio_pearson"}),
 }
