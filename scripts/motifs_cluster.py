@@ -5,33 +5,17 @@ import pandas as pd
 from deepallele.logutil import job_logging
 from deepallele.motifs.cluster import cluster_seqlets, cwm_to_pfm
 from deepallele.motifs.jaspar import write_meme
-from deepallele.motifs.seqlets import load_cwms, load_flanked_cwms
+from deepallele.motifs.seqlets import pool_seqlet_sets
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 with job_logging(sm.log[0]) as log:
-    tables, cwms, flanked, flanks = [], [], [], set()
-    for model, tpath, cpath in zip(sm.params.models, sm.input.seqlets, sm.input.cwms):
-        t = pd.read_csv(tpath, sep="\t", dtype={"peak": str})
-        names, c = load_cwms(cpath)
-        if list(t["seqlet"]) != names:
-            raise ValueError(f"{cpath}: CWMs do not match the seqlets of {tpath}")
-        t.insert(0, "model", model)
-        tables.append(t)
-        cwms += c
-        f = load_flanked_cwms(cpath)
-        flanks.add(None if f is None else f[0])
-        flanked += [] if f is None else f[1]
-    if len(flanks) > 1:
-        raise ValueError(f"seqlet files with different flanks ({sorted(map(str, flanks))}): {list(sm.input.cwms)}")
-    flank = flanks.pop()
-    table = pd.concat(tables, ignore_index=True)
+    table, cwms, flanked, flank = pool_seqlet_sets(zip(sm.params.models, sm.input.seqlets, sm.input.cwms))
     log.info("clustering %d seqlets of %s; cluster CWMs from %s", len(table), ", ".join(sm.params.models),
              "the significant spans" if flank is None else f"the spans +- {flank} bp")
     labels, cluster_cwms, summary = cluster_seqlets(cwms, threshold=sm.params.threshold,
                                                     min_overlap=sm.params.min_overlap,
                                                     memory_mb=sm.params.memory_mb, log=log,
-                                                    flanked=None if flank is None else flanked,
-                                                    flank=flank or 0)
+                                                    flanked=flanked, flank=flank or 0)
     table["cluster"] = labels
     table.to_csv(sm.output.clusters, sep="\t", index=False, float_format="%.6g")
     for model in sm.params.models:

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from deepallele.motifs.seqlets import (extract_seqlets, find_seqlets, global_scale, load_cwms, load_flanked_cwms,
-                                       other_allele_positions, reference_track, save_cwms)
+                                       other_allele_positions, pool_seqlet_sets, reference_track, save_cwms)
 
 
 def test_single_motif():
@@ -123,3 +123,31 @@ def test_flanked_cwm_roundtrip(tmp_path):
     assert load_flanked_cwms(tmp_path / "d.npz") is None
     with pytest.raises(ValueError, match="flanked"):
         save_cwms(tmp_path / "e.npz", table, cwms, flanked[:1], 2)
+
+
+def test_pool_seqlet_sets(tmp_path):
+    def write(name, seqlets, widths, flank=None):
+        table = pd.DataFrame({"seqlet": seqlets, "peak": ["007"] * len(seqlets)})
+        table.to_csv(tmp_path / f"{name}.tsv", sep="\t", index=False)
+        cwms = [np.full((4, w), i, np.float32) for i, w in enumerate(widths)]
+        flanked = None if flank is None else [np.ones((4, w + 2 * flank), np.float32) for w in widths]
+        save_cwms(tmp_path / f"{name}.npz", table, cwms, flanked, flank or 0)
+        return tmp_path / f"{name}.tsv", tmp_path / f"{name}.npz"
+
+    da, ref = write("da", ["a", "b"], [3, 5], flank=2), write("ref", ["c"], [4], flank=2)
+    table, cwms, flanked, flank = pool_seqlet_sets([("deepallele", *da), ("ref_only", *ref)])
+    assert table["model"].tolist() == ["deepallele", "deepallele", "ref_only"]
+    assert table["seqlet"].tolist() == ["a", "b", "c"] and table["peak"].tolist() == ["007"] * 3
+    assert [c.shape[1] for c in cwms] == [3, 5, 4] and [f.shape[1] for f in flanked] == [7, 9, 8] and flank == 2
+    # without flanks in the files: none pooled
+    plain = write("plain", ["d"], [6])
+    assert pool_seqlet_sets([("deepallele", *plain)])[2:] == (None, None)
+    # windows of different widths cannot be summed into one cluster CWM
+    other = write("other", ["e"], [4], flank=5)
+    with pytest.raises(ValueError, match=r"different flanks .*da.npz: 2 bp, .*other.npz: 5 bp"):
+        pool_seqlet_sets([("deepallele", *da), ("ref_only", *other)])
+    with pytest.raises(ValueError, match="different flanks .*none"):
+        pool_seqlet_sets([("deepallele", *da), ("ref_only", *plain)])
+    # a CWM file written for other seqlets
+    with pytest.raises(ValueError, match="do not match the seqlets"):
+        pool_seqlet_sets([("deepallele", da[0], ref[1])])

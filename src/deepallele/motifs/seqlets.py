@@ -283,3 +283,48 @@ def load_flanked_cwms(path) -> tuple[int, list[np.ndarray]] | None:
         if "flanked_values" not in f:
             return None
         return int(f["flank"]), _split(f["flanked_values"], f["flanked_offsets"])
+
+
+def pool_seqlet_sets(sets) -> tuple[pd.DataFrame, list[np.ndarray], list[np.ndarray] | None, int | None]:
+    """Seqlets of several models in one table, for joint clustering.
+
+    Parameters
+    ----------
+    sets : iterable of (str, path, path)
+        ``(model, seqlet table .tsv, CWMs .npz)`` per model, as written by the ``motifs_seqlets`` rule.
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        The tables one after the other, with a leading ``model`` column.
+    cwms : list of numpy.ndarray
+        Span CWMs in table order.
+    flanked : list of numpy.ndarray or None
+        Flanked CWMs in table order (None when the files have none).
+    flank : int or None
+        Their flank in bp.
+
+    Raises
+    ------
+    ValueError
+        When a CWM file does not match its table, or the files were written with different flanks
+        (the cluster CWMs would mix windows of different widths).
+    """
+    tables, cwms, flanked, flanks = [], [], [], {}
+    for model, table_path, cwm_path in sets:
+        t = pd.read_csv(table_path, sep="\t", dtype={"peak": str})
+        names, c = load_cwms(cwm_path)
+        if list(t["seqlet"]) != names:
+            raise ValueError(f"{cwm_path}: CWMs do not match the seqlets of {table_path}")
+        t.insert(0, "model", model)
+        tables.append(t)
+        cwms += c
+        f = load_flanked_cwms(cwm_path)
+        flanks[str(cwm_path)] = None if f is None else f[0]
+        flanked += [] if f is None else f[1]
+    if len(set(flanks.values())) > 1:
+        found = ", ".join(f"{p}: {'none' if v is None else f'{v} bp'}" for p, v in flanks.items())
+        raise ValueError(f"seqlet files with different flanks ({found}); rerun motifs_seqlets for all models")
+    flank = next(iter(flanks.values()), None)
+    table = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=["model", "seqlet"])
+    return table, cwms, (None if flank is None else flanked), flank
