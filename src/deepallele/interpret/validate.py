@@ -110,11 +110,11 @@ def interpretation_metrics(main: pd.DataFrame, regions: pd.DataFrame, variants: 
     goal = accepted[0] + (f" (or {', '.join(accepted[1:])}: TomTom ranks them above {primary} for the truth's "
                           f"own {primary} sites)" if len(accepted) > 1 else "")
     goal += f", or a group whose clusters are named {primary} (TomTom q < 0.05, best four)"
-    names = tuple(dict.fromkeys(top_group_names))
+    names = tuple(top_group_names)
     add("top_tf_group", top_group or "(none)", goal, bool(top_group) and (top_group in accepted or primary in names))
     add("top_tf_group_names", "/".join(names) or "(none)", "context: names of its clusters", True)
-    add("top_tf_group_is_primary", top_group == f"{primary}-like", f"context: labelled {primary}-like",
-        top_group == f"{primary}-like")
+    is_primary = top_group == f"{primary}-like"
+    add("top_tf_group_is_primary", is_primary, f"context: labelled {primary}-like", is_primary)
     # the same on every interpreted sequence (context: the trusted set of a small test split is tiny)
     a = main.copy()
     a["region_id"] = a["peak"].map(region_of_peak)

@@ -34,6 +34,10 @@ import pandas as pd
 
 from .evaluate import prediction_metrics
 
+#: config/config.yaml's demo training (and, with 25 epochs, config/validation.yaml's)
+DEMO_TRAINING = {"lr": 3e-3, "cyclic_base_lr": 1.5e-3, "cyclic_max_lr": 6e-3, "cyclic_step_size_up": 200,
+                 "max_epochs": 40, "min_epochs": 15, "patience": 8, "monitor": "val_ratio_pearson"}
+
 #: name -> (architecture preset name or explicit architecture dict, training overrides)
 SETTINGS: dict[str, tuple[str | dict, dict]] = {
     "paper_val_loss": ("paper", {"max_epochs": 60}),
@@ -45,17 +49,12 @@ SETTINGS: dict[str, tuple[str | dict, dict]] = {
     # the demo's earlier training (10 epochs, checkpoint by validation loss)
     "demo_short": ("demo", {"lr": 1e-3, "cyclic_base_lr": 5e-4, "cyclic_max_lr": 2e-3, "max_epochs": 10,
                             "patience": 3}),
-    # config/config.yaml's demo training, and config/validation.yaml's for the larger datasets
-    "demo": ("demo", {"lr": 3e-3, "cyclic_base_lr": 1.5e-3, "cyclic_max_lr": 6e-3, "cyclic_step_size_up": 200,
-                      "max_epochs": 40, "min_epochs": 15, "patience": 8, "monitor": "val_ratio_pearson"}),
+    "demo": ("demo", dict(DEMO_TRAINING)),
     # the demo's training with the checkpoint (and early stopping) on each model's own loss
-    "demo_val_loss": ("demo", {"lr": 3e-3, "cyclic_base_lr": 1.5e-3, "cyclic_max_lr": 6e-3, "cyclic_step_size_up": 200,
-                               "max_epochs": 40, "min_epochs": 15, "patience": 8, "monitor": "val_loss"}),
+    "demo_val_loss": ("demo", {**DEMO_TRAINING, "monitor": "val_loss"}),
     # the demo's training with twice the epochs (a reference-only model takes half the steps per epoch)
-    "demo_long": ("demo", {"lr": 3e-3, "cyclic_base_lr": 1.5e-3, "cyclic_max_lr": 6e-3, "cyclic_step_size_up": 200,
-                           "max_epochs": 80, "min_epochs": 30, "patience": 16, "monitor": "val_ratio_pearson"}),
-    "validation": ("demo", {"lr": 3e-3, "cyclic_base_lr": 1.5e-3, "cyclic_max_lr": 6e-3, "cyclic_step_size_up": 200,
-                            "max_epochs": 25, "min_epochs": 1, "patience": 8, "monitor": "val_ratio_pearson"}),
+    "demo_long": ("demo", {**DEMO_TRAINING, "max_epochs": 80, "min_epochs": 30, "patience": 16}),
+    "validation": ("demo", {**DEMO_TRAINING, "max_epochs": 25, "min_epochs": 1}),
 }
 MODEL_TYPES = ["deepallele", "direct", "ref_only", "two_genome"]
 
