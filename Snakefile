@@ -22,6 +22,8 @@ include: "rules/counts_common.smk"
 include: "rules/dataset_common.smk"
 include: "rules/models_common.smk"
 include: "rules/simulate.smk"
+include: "rules/resources.smk"
+include: "rules/imports.smk"
 include: "rules/sra.smk"
 include: "rules/trim.smk"
 include: "rules/reference.smk"
@@ -45,5 +47,5 @@ include: "rules/targets.smk"
 
 rule all:
     input:
-        all_targets(),
+        all_input,
     default_target: True

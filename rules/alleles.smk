@@ -41,6 +41,7 @@ rule sort_allele_bam:
         bai="results/{dataset}/alleles/{sample}.{kind}.bam.bai",
     wildcard_constraints:
         kind="ref|alt|ref_specific|alt_specific",
+        dataset="|".join(READ_DATASETS) or "NONE",
     log:
         "results/logs/sort_allele_bam/{dataset}/{sample}.{kind}.log",
     conda:

@@ -1,4 +1,5 @@
 # Shared setup: config and sample-sheet validation, wildcard constraints, path helpers.
+import re
 import sys
 from pathlib import Path
 
@@ -16,7 +17,13 @@ CONFIG_SOURCE = ", ".join(map(str, workflow.configfiles)) or "config"
 try:
     validate(config, schema="../src/deepallele/schemas/config.schema.yaml")
     daw.check_config(config, source=CONFIG_SOURCE)
-    UNITS = {ds: daw.dataset_units(config, ds) for ds in config["datasets"]}
+    # units of datasets whose accessions still have to be resolved are loaded after rule
+    # resolve_runs (a checkpoint) has written their run table: see units_of()
+    UNITS = {
+        ds: daw.dataset_units(config, ds)
+        for ds in config["datasets"]
+        if not daw.runs_pending(config, ds)
+    }
     for _ds, _units in UNITS.items():
         validate(_units.reset_index(drop=True), schema="../src/deepallele/schemas/samples.schema.yaml")
 except (daw.ConfigError, WorkflowError) as err:
@@ -28,6 +35,15 @@ DATASETS = sorted(config["datasets"])
 GENOMES = sorted(config["genomes"])
 SIMULATED_GENOMES = [g for g in GENOMES if daw.is_simulated_genome(config, g)]
 SIMULATED_DATASETS = [d for d in DATASETS if daw.is_simulated_dataset(config, d)]
+GIVEN_GENOMES = [g for g in GENOMES if daw.has_genome_files(config, g) and g not in SIMULATED_GENOMES]
+# where each dataset enters the workflow (daw.ENTRY_POINTS)
+ENTRY = {d: daw.dataset_entry(config, d) for d in DATASETS}
+READ_DATASETS = [d for d in DATASETS if daw.has_reads(config, d)]
+ALLELE_BAM_DATASETS = [d for d in DATASETS if ENTRY[d] == "allele_bams"]
+BAM_DATASETS = [d for d in DATASETS if daw.has_allele_bams(config, d)]
+COUNT_TABLE_DATASETS = [d for d in DATASETS if ENTRY[d] == "count_table"]
+AUTHORS_H5_DATASETS = [d for d in DATASETS if ENTRY[d] == "authors_h5"]
+PENDING_DATASETS = [d for d in DATASETS if d not in UNITS]
 SIM = daw.simulated_dir(config)
 # JASPAR 2020 CORE vertebrates non-redundant as MEME, built by jaspar.smk; read by MeanDiff,
 # TomTom and the simulator's truth checks
@@ -56,9 +72,75 @@ def all_targets():
         targets += models_stage_targets(ds)
         targets += meandiff_stage_targets(ds)
         targets += interpret_stage_targets(ds)
-        targets += [f"results/{ds}/qc/reads_qc.tsv", f"results/benchmarks/reads_{ds}.tsv"]
+        if ds in READ_DATASETS:
+            targets += [f"results/{ds}/qc/reads_qc.tsv", f"results/benchmarks/reads_{ds}.tsv"]
     targets += [f"results/{ds}/validation/reads.tsv" for ds in TARGET_SIMULATED]
     return targets
+
+
+def all_input(wildcards):
+    """Input of the default target: every target, once the run tables of datasets whose samples come from
+    accessions exist (resolve_runs is a checkpoint; until it has run, this raises and
+    Snakemake runs it first, then asks again)."""
+    for ds in TARGET_DATASETS:
+        if ds in PENDING_DATASETS:
+            checkpoints.resolve_runs.get(dataset=ds)
+            units_of(ds)
+    return all_targets()
+
+
+def units_of(dataset):
+    """Sequencing units of a dataset (see daw.dataset_units); those of a dataset whose run
+    table was still to be resolved when the workflow started are read once it exists, and an
+    empty table is returned until then."""
+    if dataset not in UNITS:
+        if daw.runs_pending(config, dataset):
+            return _NO_UNITS
+        UNITS[dataset] = daw.dataset_units(config, dataset)
+        validate(UNITS[dataset].reset_index(drop=True), schema="../src/deepallele/schemas/samples.schema.yaml")
+    return UNITS[dataset]
+
+
+_NO_UNITS = daw._units_frame([])
+
+
+def run_table_of(run):
+    """The run table that lists a run (input of download_run)."""
+    for ds in DATASETS:
+        if daw.needs_runs(config, ds) and run in set(units_of(ds)["unit"]):
+            return daw.runs_table_path(config, ds)
+    raise WorkflowError(f"run {run} is in no dataset's run table")
+
+
+def given_allele_bam(dataset, sample, allele):
+    """A per-allele BAM given in a dataset's sample sheet (column ref_bam or alt_bam)."""
+    rows = units_of(dataset)
+    rows = rows[rows["sample"] == sample]
+    if rows.empty:
+        raise WorkflowError(f"dataset '{dataset}' has no sample '{sample}'")
+    if len(rows) > 1:
+        raise WorkflowError(f"dataset '{dataset}': sample '{sample}' has {len(rows)} rows; give one BAM pair per sample")
+    return rows.iloc[0][f"{allele}_bam"]
+
+
+def count_table_columns(dataset):
+    """Column mapping of a dataset's count table (config datasets.<name>.count_table)."""
+    spec = dict(config["datasets"][dataset]["count_table"])
+    spec.pop("path")
+    spec.pop("about", None)
+    spec.pop("peaks", None)
+    return spec
+
+
+def import_count_table_input(wildcards):
+    spec = config["datasets"][wildcards.dataset]["count_table"]
+    files = {
+        "table": daw.resource_path(config, spec["path"]),
+        "fai": reference_fai(wildcards.dataset),
+    }
+    if spec.get("peaks"):
+        files["peaks"] = daw.resource_path(config, spec["peaks"])
+    return files
 
 
 # --- simulation helpers
@@ -84,7 +166,7 @@ def simulated_genome_files(wildcards):
 def simulated_fastqs(dataset):
     return [
         f
-        for _, u in UNITS[dataset].iterrows()
+        for _, u in units_of(dataset).iterrows()
         for f in (u["fastq_1"], u["fastq_2"])
     ]
 
@@ -122,7 +204,7 @@ def trimmed_reads(wildcards):
 
 def samples_of(dataset):
     """Sample names of a dataset, in sample-sheet order."""
-    return list(UNITS[dataset]["sample"].unique())
+    return list(units_of(dataset)["sample"].unique())
 
 
 def bowtie2_index_files(wildcards):

@@ -12,6 +12,8 @@ rule allele_counts:
     output:
         counts="results/{dataset}/counts/allele_counts.tsv",
         per_sample="results/{dataset}/counts/allele_counts_per_sample.tsv",
+    wildcard_constraints:
+        dataset="|".join(BAM_DATASETS) or "NONE",
     params:
         bams=lambda wc: final_bams_by_sample(wc.dataset),
     conda:

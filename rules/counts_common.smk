@@ -47,7 +47,8 @@ def given_peaks(dataset):
 
 def blacklist_bed():
     """The configured blacklist BED (duplicates.blacklist), or None."""
-    return config["duplicates"]["blacklist"] or None
+    spec = config["duplicates"]["blacklist"]
+    return daw.resource_path(config, spec) if spec else None
 
 
 def marked_bam(output):
@@ -57,7 +58,12 @@ def marked_bam(output):
 
 
 def counts_stage_targets(dataset):
-    """Final outputs of the dedup/shift/peaks/counts/tracks stages of a dataset."""
+    """Final outputs of the dedup/shift/peaks/counts/tracks stages of a dataset (a dataset
+    imported from a count table has only its counts; one imported from the authors' HDF5, none)."""
+    if ENTRY[dataset] == "count_table":
+        return [f"results/{dataset}/counts/allele_counts.tsv"]
+    if dataset not in BAM_DATASETS:
+        return []
     return [
         f"results/{dataset}/peaks/peaks.bed",
         f"results/{dataset}/counts/allele_counts.tsv",

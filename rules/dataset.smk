@@ -10,8 +10,11 @@ rule paired_dataset:
     output:
         h5="results/{dataset}/data/pairs.h5",
         summary="results/{dataset}/data/pairs_summary.tsv",
+    wildcard_constraints:
+        dataset="|".join(d for d in DATASETS if d not in AUTHORS_H5_DATASETS) or "NONE",
     params:
         length=lambda wc: daw.sequence_length(config, wc.dataset),
+        window=lambda wc: daw.window_length(config, wc.dataset),
         scheme=config["split"]["scheme"],
         val=config["split"]["val"],
         test=config["split"]["test"],

@@ -14,13 +14,7 @@ def strain_vcf_index(genome):
     A simulated genome's VCF gets its .tbi from rule simulate_genome; a given VCF's index
     must already exist (the config check asks for it next to a .gz VCF).
     """
-    vcf = daw.genome_files(config, genome)["strain_vcf"]
-    if daw.is_simulated_genome(config, genome):
-        return f"{vcf}.tbi"
-    for index in (f"{vcf}.tbi", f"{vcf}.csi"):
-        if Path(index).exists():
-            return index
-    return None
+    return daw.genome_files(config, genome)["strain_vcf"] + ".tbi"
 
 
 def strain_genome_files(genome):

@@ -22,7 +22,7 @@ def unit_fastqs(dataset, sample):
     A unit given as an SRA run accession gets the FASTQ pair dumped from it under
     resources/sra/; a unit given as files keeps its paths (absolute or workdir-relative).
     """
-    units = UNITS[dataset]
+    units = units_of(dataset)
     rows = units[units["sample"] == sample]
     if rows.empty:
         raise WorkflowError(
@@ -42,7 +42,7 @@ def merge_units_input(wildcards):
 
 def merge_units_labels(wildcards):
     """'unit' or 'unit (SRR...)' of each unit of a sample, in merge order, for the log."""
-    units = UNITS[wildcards.dataset]
+    units = units_of(wildcards.dataset)
     rows = units[units["sample"] == wildcards.sample]
     return [f"{u.unit} ({u.sra})" if u.sra else u.unit for u in rows.itertuples(index=False)]
 

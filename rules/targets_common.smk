@@ -9,13 +9,17 @@ def _all_datasets(fn):
 
 def reads_stage_targets(dataset):
     """Trimmed reads + reports and the final per-allele BAMs (and indexes) of a dataset."""
-    return trimming_targets(dataset) + [
+    if dataset not in BAM_DATASETS:
+        return []
+    return (trimming_targets(dataset) if dataset in READ_DATASETS else []) + [
         f for b in final_allele_bams(dataset) for f in (b, f"{b}.bai")
     ]
 
 
 def qc_targets(dataset):
     """Read QC table and plot, and the read-stage benchmark of a dataset."""
+    if dataset not in READ_DATASETS:
+        return []
     return [f"results/{dataset}/qc/reads_qc.{ext}" for ext in ("tsv", "png", "pdf")] + [
         f"results/benchmarks/reads_{dataset}.tsv"
     ]
@@ -40,7 +44,9 @@ def dataset_figure_files(dataset):
     files = figure_files(dataset) + meandiff_figure_files(dataset)
     if interpret_stage_targets(dataset):
         files += interpret_figure_files(dataset)
-    return files + [f"results/{dataset}/qc/reads_qc.{ext}" for ext in ("png", "pdf")]
+    if dataset in READ_DATASETS:
+        files += [f"results/{dataset}/qc/reads_qc.{ext}" for ext in ("png", "pdf")]
+    return files
 
 
 def figure_family(path):

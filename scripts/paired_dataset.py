@@ -8,4 +8,4 @@ with job_logging(sm.log[0]):
     build_paired_dataset(sm.input.counts, sm.input.reference, sm.input.strain, sm.input.chain, sm.input.vcf,
                          sm.output.h5, p.length, scheme=p.scheme, val=list(p.val), test=list(p.test),
                          reference_name=p.names["reference"], strain_name=p.names["strain"], sample=p.sample,
-                         summary=sm.output.summary)
+                         summary=sm.output.summary, window=p.window)
