@@ -10,12 +10,15 @@ ref_codes, alt_codes   uint8 (N,L)  base codes of the reference / strain allele 
 ref_length, alt_length int32 (N,)   unpadded lengths
 peak, chrom            utf-8 (N,)   peak name (unique) and chromosome
 peak_start, peak_end   int64 (N,)   the counted peak interval (reference, 0-based half-open)
-start, end             int64 (N,)   reference window of ``ref_codes``
+start, end             int64 (N,)   reference window of ``ref_codes`` (-1: unknown, e.g. a
+                                    dataset imported from the authors' HDF5)
 strain_start,          int64 (N,)   strain interval of ``alt_codes`` (strain coordinates)
 strain_end
 strain_trim_left,      int32 (N,)   strain bases trimmed off the homologous interval to fit L
 strain_trim_right
-ref_count, alt_count   int64 (N,)   fragments per allele
+ref_count, alt_count   int64 (N,)   fragments per allele; **float64** when any count is not an
+                                    integer (an imported table, e.g. MMARGE's halved reads, or
+                                    the authors' ln(1+count) targets inverted)
 y                      f32 (N,3)    ln(1+ref), ln(1+alt), ln(1+ref) - ln(1+alt)
 split                  utf-8 (N,)   train / val / test
 variants/peak_index    int32 (V,)   row of the peak
@@ -63,6 +66,26 @@ _STRINGS = h5py.string_dtype("utf-8")
 _CHUNK_ROWS = 1024
 
 
+def count_arrays(ref_count, alt_count) -> tuple[np.ndarray, np.ndarray]:
+    """Both count arrays in their stored dtype: int64 when every count is a whole number,
+    else float64 for both (so ``2.5`` is never truncated to ``2``).
+
+    Raises
+    ------
+    ValueError
+        A count that is negative, NaN or infinite.
+    """
+    arrays = [np.asarray(c) for c in (ref_count, alt_count)]
+    if all(a.dtype.kind in "iub" for a in arrays):
+        return arrays[0].astype(np.int64), arrays[1].astype(np.int64)
+    ref, alt = (a.astype(np.float64) for a in arrays)
+    if not (np.isfinite(ref).all() and np.isfinite(alt).all()):
+        raise ValueError("counts must be finite numbers")
+    if np.array_equal(ref, np.round(ref)) and np.array_equal(alt, np.round(alt)):
+        return ref.astype(np.int64), alt.astype(np.int64)
+    return ref, alt
+
+
 def targets(ref_count, alt_count) -> np.ndarray:
     """``y`` of shape (N, 3), float32: ln(1+ref), ln(1+alt) and their difference (the natural
     log ratio), computed in float64."""
@@ -96,8 +119,9 @@ def write_pairs_h5(path: str | Path, pairs: PairedSequences, ref_count, alt_coun
         Output file; written as ``<path>.tmp`` and renamed when complete.
     pairs : PairedSequences
         Sequences and windows (:func:`~deepallele.datasets.pairs.paired_sequences`).
-    ref_count, alt_count : array-like of int, shape (N,)
-        Fragments per allele, in the order of ``pairs``.
+    ref_count, alt_count : array-like of int or float, shape (N,)
+        Fragments per allele, in the order of ``pairs``; stored as int64 when all are whole
+        numbers, else as float64 (:func:`count_arrays`).
     split : array-like of str, shape (N,)
         ``train`` / ``val`` / ``test`` per peak.
     variants : pandas.DataFrame
@@ -108,8 +132,7 @@ def write_pairs_h5(path: str | Path, pairs: PairedSequences, ref_count, alt_coun
     """
     path = Path(path)
     n = len(pairs)
-    ref_count = np.asarray(ref_count, dtype=np.int64)
-    alt_count = np.asarray(alt_count, dtype=np.int64)
+    ref_count, alt_count = count_arrays(ref_count, alt_count)
     split = np.asarray(split).astype(str)
     for name, arr in (("ref_count", ref_count), ("alt_count", alt_count), ("split", split)):
         if arr.shape != (n,):
@@ -217,7 +240,8 @@ def pairs_summary(data: dict) -> pd.DataFrame:
     has_indel = np.zeros(n, dtype=bool)
     has_indel[peak_index[indel]] = True
     trimmed = (np.asarray(data["strain_trim_left"]) + np.asarray(data["strain_trim_right"])) > 0
-    clipped = (np.asarray(data["end"]) - np.asarray(data["start"])) < window
+    # a window of unknown coordinates (start -1, e.g. imported sequences) is not "clipped"
+    clipped = ((np.asarray(data["end"]) - np.asarray(data["start"])) < window) & (np.asarray(data["start"]) >= 0)
     ratio = np.abs(np.asarray(data["y"])[:, 2]) if n else np.zeros(0)
     rows = []
     labels = [s for s in SPLITS if (split == s).any()] + ["all"]

@@ -24,6 +24,7 @@ other and come in any order.
 from __future__ import annotations
 
 import math
+import os
 from array import array
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -339,8 +340,22 @@ def frip_table(bams_by_sample: Mapping[str, Mapping[str, str | Path]], peaks: pd
     return count_fragments_per_sample(bams_by_sample, peaks)[1]
 
 
-def write_count_tables(long: pd.DataFrame, wide: pd.DataFrame, wide_path: str | Path, long_path: str | Path) -> None:
-    """Write the per-allele table and the per-sample long table as TSV (ln_ratio to 6 decimals)."""
-    for table, path in ((wide, wide_path), (long, long_path)):
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        table.to_csv(path, sep="\t", index=False, float_format="%.6f")
+def write_count_tables(long: pd.DataFrame | None, wide: pd.DataFrame, wide_path: str | Path,
+                       long_path: str | Path | None = None) -> None:
+    """Write the per-allele table and the per-sample long table as TSV (floats to 6 decimals:
+    ``ln_ratio``, and counts when they are not integers, e.g. an imported count table).
+
+    ``long``/``long_path`` may be None (a dataset imported from a count table has no per-sample
+    table). Each file is written to ``<path>.tmp`` and renamed, so a failed job leaves none.
+    """
+    tables = [(wide, wide_path)] + ([(long, long_path)] if long is not None and long_path is not None else [])
+    for table, path in tables:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        try:
+            table.to_csv(tmp, sep="\t", index=False, float_format="%.6f")
+            os.replace(tmp, path)
+        finally:
+            if tmp.exists():
+                tmp.unlink()
