@@ -24,7 +24,9 @@ rule download:
     output:
         file=daw.download_path("{resource}", "{filename}"),
     params:
-        spec=lambda wc: daw.download_spec(config, wc.resource, wc.filename),
+        url=lambda wc: daw.download_spec(config, wc.resource, wc.filename)["url"],
+        md5=lambda wc: daw.download_spec(config, wc.resource, wc.filename)["md5"],
+        md5_url=lambda wc: daw.download_spec(config, wc.resource, wc.filename)["md5_url"],
         retries=config["downloads"]["retries"],
         backoff_s=config["downloads"]["backoff_s"],
         timeout_s=config["downloads"]["timeout_s"],
@@ -117,7 +119,7 @@ checkpoint resolve_runs:
 
 rule download_run:
     input:
-        runs=lambda wc: run_table_of(wc.run),
+        runs_table=lambda wc: run_table_of(wc.run),
     output:
         r1="resources/fastq/{run}_1.fastq.gz",
         r2="resources/fastq/{run}_2.fastq.gz",

@@ -289,8 +289,9 @@ def sample_sheet_path(config: dict, dataset: str) -> str:
 
 
 def datasets_on_genome(config: dict, genome: str) -> list[str]:
-    """Datasets that use a genome, sorted (their simulated regions are planted together)."""
-    return sorted(d for d, v in config["datasets"].items() if v["genome"] == genome)
+    """Simulated datasets that use a genome, sorted (their regions are planted together; a
+    dataset given as files on a simulated genome, e.g. a count table, plants nothing)."""
+    return sorted(d for d, v in config["datasets"].items() if v["genome"] == genome and "simulate" in v)
 
 
 def check_config(config: dict, source: str = "config") -> None:
