@@ -653,7 +653,7 @@ def dataset_units(config: dict, dataset: str) -> pd.DataFrame:
 
 
 def _units_frame(rows: list[dict]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=SAMPLE_COLUMNS).fillna("")
+    frame = pd.DataFrame(rows, columns=SAMPLE_COLUMNS, dtype=object).fillna("")
     return frame.set_index(["sample", "unit"], drop=False)
 
 

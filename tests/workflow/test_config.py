@@ -130,8 +130,8 @@ def test_too_many_simulated_regions_fail_early(tmp_path, tiny_config, capsys):
 @pytest.mark.parametrize("row,message", [
     ("bad name!\tL1\ta_1.fq.gz\ta_2.fq.gz\t", "sample 'bad name!' must match"),
     ("s1\tL1\ta_1.fq.gz\t\t", "give both fastq_1 and fastq_2"),
-    ("s1\tL1\ta_1.fq.gz\ta_2.fq.gz\tSRR1", "not both"),
-    ("s1\tL1\t\t\t", "not neither"),
+    ("s1\tL1\ta_1.fq.gz\ta_2.fq.gz\tSRR1", "got a FASTQ pair and an SRA run"),
+    ("s1\tL1\t\t\t", "got none"),
     ("s1\tL1\t\t\tXYZ1", "not a run accession"),
     ("s1\tL1\tmissing_1.fq.gz\tmissing_2.fq.gz\t", "file not found"),
 ])
