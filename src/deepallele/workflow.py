@@ -634,7 +634,7 @@ def dataset_units(config: dict, dataset: str) -> pd.DataFrame:
     from .reads.accessions import read_run_table
 
     runs = read_run_table(runs_path)
-    rows = [r for _, r in sheet.iterrows() if not r["accession"]]
+    rows = [dict(r) for _, r in sheet.iterrows() if not r["accession"]]
     wanted = {a["accession"]: a for a in accession_rows(config, dataset)}
     for _, run in runs.iterrows():
         if run["accession"] not in wanted:

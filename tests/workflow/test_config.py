@@ -186,3 +186,85 @@ def test_canonical_params_ignore_key_order():
     b = {"reference_name": "B6", "grid": [{"a": 2, "b": 1}], "simulate": {"genome_size": 5, "seed": 1}}
     assert repr(canonical(a)) == repr(canonical(b)) and canonical(a) == a
     assert list(canonical(a)) == ["grid", "reference_name", "simulate"]
+
+
+# --- paper data: named resources, entry points, accession rows
+
+
+def test_resource_names_resolve_to_downloads(tmp_path):
+    from deepallele import workflow as daw
+
+    cfg = {"references": {"mm10": {"url": "https://mirror.example/mm10.fa.gz"}}}
+    assert daw.resource_path(cfg, "mm10") == "resources/downloads/mm10/mm10.fa.gz"
+    spec = daw.download_spec(cfg, "mm10", "mm10.fa.gz")
+    # a mirror URL overrides the default, the pinned md5 stays
+    assert spec == {"url": "https://mirror.example/mm10.fa.gz", "md5": "db005b65828db31735f384e4c5787be5", "md5_url": ""}
+    mgp = daw.download_spec({}, "mgp_rel1505", "CAST_EiJ.mgp.v5.snps.dbSNP142.vcf.gz")
+    assert mgp["url"].endswith("/strain_specific_vcfs/CAST_EiJ.mgp.v5.snps.dbSNP142.vcf.gz")
+    assert mgp["md5"] == "" and mgp["md5_url"] == mgp["url"] + ".md5"
+    assert daw.resource_path({}, "authors_figshare/ATAC-seq-preprocessed.hdf5") == \
+        "resources/downloads/authors_figshare/ATAC-seq-preprocessed.hdf5"
+    assert daw.resource_path({}, "data/my.fa") == "data/my.fa"
+    with pytest.raises(ConfigError, match="has no file 'nope.h5'"):
+        daw.resource_path({}, "authors_figshare/nope.h5")
+    genome = {"genomes": {"g": {"reference_fasta": "mm10", "mgp_strain": "PWK_PhJ"}}}
+    assert daw.genome_sources(genome, "g") == {
+        "fasta": "resources/downloads/mm10/mm10.fa.gz",
+        "vcfs": ["resources/downloads/mgp_rel1505/PWK_PhJ.mgp.v5.snps.dbSNP142.vcf.gz",
+                 "resources/downloads/mgp_rel1505/PWK_PhJ.mgp.v5.indels.dbSNP142.normed.vcf.gz"]}
+    assert daw.genome_vcf_sample(genome, "g") == "PWK_PhJ"
+
+
+def test_dataset_entry_points(tmp_path):
+    from deepallele import workflow as daw
+
+    bams = tmp_path / "bams.tsv"
+    bams.write_text("sample\tunit\tref_bam\talt_bam\ns1\tL1\tr.bam\ta.bam\n")
+    cfg = {"datasets": {
+        "sim": {"simulate": {}}, "reads": {"samples": str(tmp_path / "x.tsv")}, "bams": {"samples": str(bams)},
+        "table": {"count_table": {"path": "t.txt"}}, "h5": {"authors_h5": {"path": "a.h5"}}}}
+    assert {d: daw.dataset_entry(cfg, d) for d in cfg["datasets"]} == {
+        "sim": "simulate", "reads": "reads", "bams": "allele_bams", "table": "count_table", "h5": "authors_h5"}
+
+
+def test_accession_rows_and_units_from_a_run_table(tmp_path):
+    from deepallele import workflow as daw
+
+    sheet = tmp_path / "samples.tsv"
+    (tmp_path / "a_1.fq.gz").write_bytes(b"")
+    (tmp_path / "a_2.fq.gz").write_bytes(b"")
+    sheet.write_text("sample\tunit\tfastq_1\tfastq_2\taccession\n"
+                     "local\tL1\ta_1.fq.gz\ta_2.fq.gz\t\n"
+                     "f1\tL1\t\t\tGSM0000001\n")
+    cfg = {"datasets": {"d": {"samples": str(sheet), "runs": str(tmp_path / "runs.tsv")}}}
+    assert daw.accession_rows(cfg, "d") == [{"sample": "f1", "accession": "GSM0000001", "title_regex": "",
+                                             "row": f"{sheet} row 3"}]
+    assert daw.runs_pending(cfg, "d")
+    with pytest.raises(ConfigError, match="run table .* not found"):
+        daw.dataset_units(cfg, "d")
+    (tmp_path / "runs.tsv").write_text(
+        "sample\taccession\trun_accession\texperiment_accession\texperiment_alias\tsample_title\tlibrary_layout\t"
+        "read_count\tfastq_urls\tfastq_md5\tfastq_bytes\n"
+        "f1\tGSM0000001\tSRR0000002\tSRX0000001\tGSM0000001\tt\tPAIRED\t10\t"
+        "https://x.org/SRR0000002_1.fastq.gz;https://x.org/SRR0000002_2.fastq.gz\t"
+        "0123456789abcdef0123456789abcdef;fedcba9876543210fedcba9876543210\t1;1\n"
+        "f1\tGSM0000001\tSRR0000003\tSRX0000001\tGSM0000001\tt\tPAIRED\t10\t\t\t\n")
+    assert not daw.runs_pending(cfg, "d")
+    units = daw.dataset_units(cfg, "d")
+    assert units[["sample", "unit", "fastq_1", "sra"]].values.tolist() == [
+        ["local", "L1", str(tmp_path / "a_1.fq.gz"), ""],
+        ["f1", "SRR0000002", "resources/fastq/SRR0000002_1.fastq.gz", ""],
+        # no FASTQ at ENA: through sra-tools
+        ["f1", "SRR0000003", "", "SRR0000003"]]
+
+
+@pytest.mark.parametrize("row,message", [
+    ("s1\tL1\t\t\t\tGSX1\t\t", "is not a GEO sample/series"),
+    ("s1\tL1\t\t\t\t\tr.bam\t", "give both ref_bam and alt_bam"),
+    ("s1\tL1\ta.fq\tb.fq\t\tGSM1\t\t", "got a FASTQ pair and an accession"),
+])
+def test_bad_accession_and_bam_rows(tmp_path, row, message):
+    sheet = tmp_path / "s.tsv"
+    sheet.write_text("sample\tunit\tfastq_1\tfastq_2\tsra\taccession\tref_bam\talt_bam\n" + row + "\n")
+    with pytest.raises(ConfigError, match=message):
+        read_sample_sheet(sheet, check_files=False)
