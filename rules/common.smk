@@ -97,7 +97,8 @@ def units_of(dataset):
         if daw.runs_pending(config, dataset):
             return _NO_UNITS
         UNITS[dataset] = daw.dataset_units(config, dataset)
-        validate(UNITS[dataset].reset_index(drop=True), schema="../src/deepallele/schemas/samples.schema.yaml")
+        # an absolute schema path: this also runs after a checkpoint, outside any include
+        validate(UNITS[dataset].reset_index(drop=True), schema=str(Path(workflow.basedir) / "src/deepallele/schemas/samples.schema.yaml"))
     return UNITS[dataset]
 
 
@@ -105,9 +106,14 @@ _NO_UNITS = daw._units_frame([])
 
 
 def run_table_of(run):
-    """The run table that lists a run (input of download_run)."""
+    """The run table that lists a run (input of download_run); a table still to be resolved is
+    resolved first (checkpoint), so a run's FASTQ is a valid target on its own."""
     for ds in DATASETS:
-        if daw.needs_runs(config, ds) and run in set(units_of(ds)["unit"]):
+        if not daw.needs_runs(config, ds):
+            continue
+        if ds in PENDING_DATASETS:
+            checkpoints.resolve_runs.get(dataset=ds)
+        if run in set(units_of(ds)["unit"]):
             return daw.runs_table_path(config, ds)
     raise WorkflowError(f"run {run} is in no dataset's run table")
 
