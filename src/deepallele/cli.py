@@ -56,10 +56,18 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def cmd_check_config(args: argparse.Namespace) -> int:
-    from .workflow import dataset_units
+    from .workflow import dataset_entry, dataset_units, runs_pending, runs_table_path
 
     config = _load_config(args.config)
     for d in config["datasets"]:
+        entry = dataset_entry(config, d)
+        if runs_pending(config, d):
+            print(f"{d}: from accessions; runs not resolved yet (rule resolve_runs writes "
+                  f"{runs_table_path(config, d)})")
+            continue
+        if entry in ("count_table", "authors_h5"):
+            print(f"{d}: from {'a count table' if entry == 'count_table' else 'the authors HDF5'}")
+            continue
         units = dataset_units(config, d)
         print(f"{d}: {len(units)} unit(s), samples {sorted(set(units['sample']))}")
     print(f"{args.config}: OK")

@@ -268,3 +268,16 @@ def test_bad_accession_and_bam_rows(tmp_path, row, message):
     sheet.write_text("sample\tunit\tfastq_1\tfastq_2\tsra\taccession\tref_bam\talt_bam\n" + row + "\n")
     with pytest.raises(ConfigError, match=message):
         read_sample_sheet(sheet, check_files=False)
+
+
+def test_check_config_on_paper_configs(repo, tmp_path, monkeypatch, capsys):
+    """check-config names what a paper dataset starts from; runs still to resolve are not an error."""
+    from deepallele.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["check-config", "--config", str(repo / "config/paper/scatac_b6xcast.yaml")]) == 0
+    assert "scatac_b6xcast: from the authors HDF5" in capsys.readouterr().out
+    assert main(["check-config", "--config", str(repo / "config/paper/pu1_b6xpwk_reads.yaml")]) == 0
+    assert "runs not resolved yet" in capsys.readouterr().out
+    assert main(["check-config", "--config", str(repo / "config/paper/pu1_b6xpwk.yaml")]) == 2
+    assert "peaks_F1_BMDM_FPC_PWK_C57_PU1_notx.txt" in capsys.readouterr().err
