@@ -1,8 +1,9 @@
-# Tn5 shift of ATAC reads (datasets with tn5_shift on; see final_allele_bam): deeptools
-# alignmentSieve --ATACshift moves the 5' end of forward reads +4 and of reverse reads -5 (it
-# keeps proper pairs only and writes matches-only CIGARs without sequences). Its output is
-# unsorted, so a second rule sorts and indexes it (split in two so that each rule needs one
-# software environment: deeptools from python.yaml, samtools from reads.yaml).
+# Tn5 shift of ATAC reads (datasets with tn5_shift on; see final_allele_bam): the 5' end of
+# forward reads +4 and of reverse reads -5, taken from each read's exact reference start/end
+# (deepallele.reads.tn5; deeptools alignmentSieve --ATACshift took the end from the query and
+# misplaced reads with leading soft clips or indels). Like alignmentSieve it keeps proper pairs
+# only and writes matches-only CIGARs without sequences; mate fields and TLEN follow the shifted
+# reads. Its output is unsorted, so a second rule sorts and indexes it (samtools, reads.yaml).
 
 
 rule tn5_shift:
@@ -11,20 +12,19 @@ rule tn5_shift:
         bai="results/{dataset}/dedup/{sample}.{allele}.bam.bai",
     output:
         bam=temp("results/{dataset}/shifted/{sample}.{allele}.unsorted.bam"),
+        summary="results/{dataset}/shifted/{sample}.{allele}.shift.json",
     conda:
         "../envs/python.yaml"
     log:
-        main="results/logs/tn5_shift/{dataset}/{sample}.{allele}.log",
-        metrics="results/logs/tn5_shift/{dataset}/{sample}.{allele}.filter_metrics.txt",
+        "results/logs/tn5_shift/{dataset}/{sample}.{allele}.log",
     benchmark:
         "results/benchmarks/jobs/tn5_shift/{dataset}/{sample}.{allele}.tsv"
-    threads: config["threads"]["deeptools"]
+    threads: 1
     resources:
         mem_mb=2000,
         runtime=60,
-    shell:
-        "alignmentSieve --ATACshift -b {input.bam:q} -o {output.bam:q} -p {threads}"
-        " --filterMetrics {log.metrics:q} > {log.main:q} 2>&1"
+    script:
+        "../scripts/tn5_shift.py"
 
 
 rule sort_shifted:

@@ -1,7 +1,10 @@
-# Per-allele fragment counts in the peaks (summed over samples, plus a per-sample long table)
-# and one coverage track per allele. A dataset with several samples gets one track per allele
-# from all its samples pooled (samtools merge), matching the summed count table; the per-sample
-# BAMs stay available for per-sample tracks.
+# Per-allele fragment counts in the peaks (summed over samples, plus a per-sample long table;
+# counts.mode says what makes a fragment count in a peak, see deepallele.reads.counts; every
+# mode is also written side by side to counts/count_modes.tsv from the same sweep) and one
+# coverage track per allele. Control (input) samples are neither counted nor tracked. A
+# dataset with several samples gets one track per allele from all its samples pooled (samtools
+# merge), matching the summed count table; the per-sample BAMs stay available for per-sample
+# tracks.
 
 
 rule allele_counts:
@@ -12,10 +15,12 @@ rule allele_counts:
     output:
         counts="results/{dataset}/counts/allele_counts.tsv",
         per_sample="results/{dataset}/counts/allele_counts_per_sample.tsv",
+        modes="results/{dataset}/counts/count_modes.tsv",
     wildcard_constraints:
         dataset="|".join(BAM_DATASETS) or "NONE",
     params:
         bams=lambda wc: final_bams_by_sample(wc.dataset),
+        mode=config["counts"]["mode"],
     conda:
         "../envs/python.yaml"
     log:
@@ -32,7 +37,7 @@ rule allele_counts:
 
 rule pool_allele_bams:
     input:
-        bams=lambda wc: [final_allele_bam(wc.dataset, s, wc.allele) for s in samples_of(wc.dataset)],
+        bams=lambda wc: [final_allele_bam(wc.dataset, s, wc.allele) for s in counted_samples(wc.dataset)],
     output:
         bam=temp("results/{dataset}/tracks/{allele}.pooled.bam"),
         bai=temp("results/{dataset}/tracks/{allele}.pooled.bam.bai"),

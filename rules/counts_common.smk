@@ -1,6 +1,9 @@
 # Path helpers of the stages after allele assignment (dedup, Tn5 shift, peaks, counts, tracks).
 # Functions only (no rules); include after rules/common.smk, which defines config, UNITS and
 # genome_of().
+import shlex
+
+from deepallele.reads.peaks import configured_genome_size
 
 
 def dedup_bam(dataset, sample, allele):
@@ -14,19 +17,36 @@ def final_allele_bam(dataset, sample, allele):
     return dedup_bam(dataset, sample, allele)
 
 
-def final_allele_bams(dataset):
-    """Every sample's ref and alt final BAM of a dataset (samples in sheet order, ref first)."""
-    return [final_allele_bam(dataset, s, a) for s in samples_of(dataset) for a in ("ref", "alt")]
+def control_samples(dataset):
+    """Samples of a dataset that another sample names in the sheet's 'control' column (input
+    libraries: through the read stages, then to MACS3 as -c; never counted), in sheet order."""
+    units = units_of(dataset)
+    named = set(units["control"]) - {""} if "control" in units else set()
+    return [s for s in samples_of(dataset) if s in named]
+
+
+def counted_samples(dataset):
+    """Samples whose fragments are counted, tracked and given to MACS3 as -t: all but the controls."""
+    controls = set(control_samples(dataset))
+    return [s for s in samples_of(dataset) if s not in controls]
+
+
+def final_allele_bams(dataset, samples=None):
+    """Ref and alt final BAM of each counted sample of a dataset (or of ``samples``; sheet
+    order, ref first)."""
+    samples = counted_samples(dataset) if samples is None else samples
+    return [final_allele_bam(dataset, s, a) for s in samples for a in ("ref", "alt")]
 
 
 def final_bams_by_sample(dataset):
-    """{sample: {"ref": bam, "alt": bam}} of the final BAMs (the counting script's input)."""
-    return {s: {a: final_allele_bam(dataset, s, a) for a in ("ref", "alt")} for s in samples_of(dataset)}
+    """{sample: {"ref": bam, "alt": bam}} of the counted samples' final BAMs (the counting
+    script's input)."""
+    return {s: {a: final_allele_bam(dataset, s, a) for a in ("ref", "alt")} for s in counted_samples(dataset)}
 
 
 def track_bam(dataset, allele):
-    """BAM behind an allele's coverage track: the sample's final BAM, or all samples pooled."""
-    samples = samples_of(dataset)
+    """BAM behind an allele's coverage track: the sample's final BAM, or all counted samples pooled."""
+    samples = counted_samples(dataset)
     if len(samples) == 1:
         return final_allele_bam(dataset, samples[0], allele)
     return f"results/{dataset}/tracks/{allele}.pooled.bam"
@@ -71,7 +91,7 @@ def counts_stage_targets(dataset):
         *(f"results/{dataset}/tracks/{a}.bw" for a in ("ref", "alt")),
         *(
             f"results/{dataset}/dedup/{s}.{a}.metrics.txt"
-            for s in samples_of(dataset)
+            for s in counted_samples(dataset)
             for a in ("ref", "alt")
         ),
     ]
@@ -97,6 +117,36 @@ def peak_windows_input(wildcards):
     else:
         files["narrowpeak"] = f"results/{wildcards.dataset}/peaks/macs3/{wildcards.dataset}_peaks.narrowPeak"
     return files
+
+
+def effective_genome_size_input(wildcards):
+    """The reference FASTA whose non-N bases are counted; nothing when peaks.genome_size is set."""
+    if configured_genome_size(config["peaks"]["genome_size"]) is not None:
+        return {}
+    return {"fasta": reference_fasta(wildcards.dataset), "fai": reference_fai(wildcards.dataset)}
+
+
+def call_peaks_input(wildcards):
+    """MACS3's treatment BAMs (counted samples) and control BAMs (control samples), indexes and
+    the effective genome size."""
+    ds = wildcards.dataset
+    files = {
+        "bams": final_allele_bams(ds),
+        "gsize": f"results/{ds}/peaks/effective_genome_size.txt",
+    }
+    files["bais"] = [f"{b}.bai" for b in files["bams"]]
+    controls = final_allele_bams(ds, control_samples(ds))
+    if controls:
+        files["controls"] = controls
+        files["control_bais"] = [f"{b}.bai" for b in controls]
+    return files
+
+
+def macs3_control_option(input):
+    """``-c <control BAMs>`` for macs3 callpeak when the dataset has control samples, else ''."""
+    if "controls" not in input.keys():
+        return ""
+    return "-c " + " ".join(shlex.quote(str(b)) for b in input.controls)
 
 
 def bigwig_input(wildcards):

@@ -1,32 +1,34 @@
-# Peaks: MACS3 on all final allele BAMs of a dataset pooled (only when the dataset gives no
-# 'peaks'), then the peak set the counts use, results/{dataset}/peaks/peaks.bed: fixed-width
-# windows around the MACS3 summits, or the given peak set re-validated and normalised (own
-# coordinates, names chrom-start-end when absent, BED6 in FASTA contig order).
+# Peaks: MACS3 on all final allele BAMs of a dataset's ChIP (or ATAC) samples pooled, with the
+# control (input) samples' final allele BAMs pooled as -c (sample-sheet column 'control'), only
+# when the dataset gives no 'peaks'; then the peak set the counts use,
+# results/{dataset}/peaks/peaks.bed: fixed-width windows around the MACS3 summits, or the given
+# peak set re-validated and normalised (own coordinates, names chrom-start-end when absent, BED6
+# in FASTA contig order). The effective genome size (MACS3 -g, bamCoverage RPGC) is the
+# configured peaks.genome_size or the reference's non-N bases outside the excluded contigs.
 
 
 rule effective_genome_size:
     input:
-        fai=lambda wc: reference_fai(wc.dataset),
+        unpack(effective_genome_size_input),
     output:
         "results/{dataset}/peaks/effective_genome_size.txt",
     params:
         exclude=config["alignment"]["exclude_contigs"],
+        configured=config["peaks"]["genome_size"],
     conda:
         "../envs/python.yaml"
     log:
         "results/logs/effective_genome_size/{dataset}.log",
     resources:
-        mem_mb=500,
-        runtime=5,
+        mem_mb=1000,
+        runtime=15,
     script:
         "../scripts/effective_genome_size.py"
 
 
 rule call_peaks:
     input:
-        bams=lambda wc: final_allele_bams(wc.dataset),
-        bais=lambda wc: [f"{b}.bai" for b in final_allele_bams(wc.dataset)],
-        gsize="results/{dataset}/peaks/effective_genome_size.txt",
+        unpack(call_peaks_input),
     output:
         narrowpeak="results/{dataset}/peaks/macs3/{dataset}_peaks.narrowPeak",
         summits="results/{dataset}/peaks/macs3/{dataset}_summits.bed",
@@ -35,6 +37,7 @@ rule call_peaks:
         outdir=lambda wc, output: str(Path(output.narrowpeak).parent),
         qvalue=config["peaks"]["qvalue"],
         extra=config["peaks"]["macs3"],
+        control=lambda wc, input: macs3_control_option(input),
     conda:
         "../envs/python.yaml"
     log:
@@ -46,8 +49,8 @@ rule call_peaks:
         mem_mb=4000,
         runtime=120,
     shell:
-        "macs3 callpeak -t {input.bams:q} -f BAMPE -g $(cat {input.gsize:q}) -n {wildcards.dataset}"
-        " --outdir {params.outdir:q} -q {params.qvalue} {params.extra} > {log:q} 2>&1"
+        "macs3 callpeak -t {input.bams:q} {params.control} -f BAMPE -g $(cat {input.gsize:q})"
+        " -n {wildcards.dataset} --outdir {params.outdir:q} -q {params.qvalue} {params.extra} > {log:q} 2>&1"
 
 
 rule peak_windows:

@@ -48,6 +48,7 @@ rule validate_reads:
         ref_bams=lambda wc: [f"results/{wc.dataset}/alleles/{s}.ref.bam" for s in samples_of(wc.dataset)],
         alt_bams=lambda wc: [f"results/{wc.dataset}/alleles/{s}.alt.bam" for s in samples_of(wc.dataset)],
         counts="results/{dataset}/counts/allele_counts.tsv",
+        count_modes="results/{dataset}/counts/count_modes.tsv",
     output:
         table=report(
             "results/{dataset}/validation/reads.tsv",

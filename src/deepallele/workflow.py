@@ -14,7 +14,7 @@ import pandas as pd
 NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 # accessions a sample-sheet row may name (resolved to runs by rule resolve_runs)
 ACCESSION = re.compile(r"^(GS[EM]|[SED]R[RXSP]|SAM[NED]A?|PRJ(NA|EB|DB))[0-9]+$")
-SAMPLE_COLUMNS = ["sample", "unit", "fastq_1", "fastq_2", "sra", "accession", "ref_bam", "alt_bam"]
+SAMPLE_COLUMNS = ["sample", "unit", "fastq_1", "fastq_2", "sra", "accession", "ref_bam", "alt_bam", "control"]
 
 
 class ConfigError(ValueError):
@@ -584,6 +584,7 @@ def read_sample_sheet(path: str | Path, check_files: bool = True) -> pd.DataFram
                 sheet.at[i, col] = str(path.parent / row[col])
             if row[col] and check_files and not Path(sheet.at[i, col]).exists():
                 problems.append(f"{where}: {col} file not found: {sheet.at[i, col]}")
+    problems += _control_problems(sheet)
     kinds = {bool(r["ref_bam"] or r["alt_bam"]) for _, r in sheet.iterrows()}
     if len(kinds) > 1:
         problems.append("rows with per-allele BAMs and rows with reads cannot be mixed in one sheet "
@@ -594,6 +595,36 @@ def read_sample_sheet(path: str | Path, check_files: bool = True) -> pd.DataFram
     if problems:
         raise ConfigError(f"{path}: " + "\n  ".join(["invalid sample sheet:"] + problems))
     return sheet.set_index(["sample", "unit"], drop=False)
+
+
+def _control_problems(sheet: pd.DataFrame) -> list[str]:
+    """Checks of the ``control`` column (nf-core/chipseq's convention): a ChIP sample's rows name
+    its control (input) sample, another sample of the same sheet; a control names none."""
+    problems = []
+    samples = set(sheet["sample"])
+    named: dict[str, set[str]] = {}
+    for i, row in sheet.iterrows():
+        control = row["control"]
+        named.setdefault(row["sample"], set()).add(control)
+        if not control:
+            continue
+        where = f"row {i + 2}"
+        if not NAME.match(control):
+            problems.append(f"{where}: control '{control}' must match [A-Za-z0-9_.-]+")
+        elif control == row["sample"]:
+            problems.append(f"{where}: sample '{control}' cannot be its own control")
+        elif control not in samples:
+            problems.append(f"{where}: control '{control}' is not a sample of this sheet "
+                            f"(samples: {', '.join(sorted(samples))})")
+    for sample, controls in named.items():
+        if len(controls) > 1:
+            problems.append(f"the rows of sample '{sample}' name different controls "
+                            f"({', '.join(sorted(c or '(none)' for c in controls))}); give one per sample")
+    for control in sorted({c for cs in named.values() for c in cs if c} & samples):
+        if named.get(control, {""}) - {""}:
+            problems.append(f"control sample '{control}' names a control itself "
+                            "(leave the control column of input samples empty)")
+    return problems
 
 
 def dataset_units(config: dict, dataset: str) -> pd.DataFrame:
@@ -635,6 +666,7 @@ def dataset_units(config: dict, dataset: str) -> pd.DataFrame:
 
     runs = read_run_table(runs_path)
     rows = [dict(r) for _, r in sheet.iterrows() if not r["accession"]]
+    controls = {r["sample"]: r["control"] for _, r in sheet.iterrows() if r["control"]}
     wanted = {a["accession"]: a for a in accession_rows(config, dataset)}
     for _, run in runs.iterrows():
         if run["accession"] not in wanted:
@@ -644,7 +676,7 @@ def dataset_units(config: dict, dataset: str) -> pd.DataFrame:
         fq = run_fastq_paths(run["run_accession"]) if urls else ["", ""]
         rows.append({"sample": sample, "unit": run["run_accession"], "fastq_1": fq[0], "fastq_2": fq[1],
                      "sra": "" if urls else run["run_accession"], "accession": run["accession"],
-                     "ref_bam": "", "alt_bam": ""})
+                     "ref_bam": "", "alt_bam": "", "control": controls.get(sample, "")})
     missing = sorted(set(wanted) - set(runs["accession"]))
     if missing:
         raise ConfigError(f"{runs_path}: no runs for accession(s) {', '.join(missing)} of dataset '{dataset}' "
@@ -670,9 +702,17 @@ def tn5_shift(config: dict, dataset: str) -> bool:
 
 
 def window_length(config: dict, dataset: str) -> int:
-    """Reference window per peak taken into the model input (dataset key, else the sequence length)."""
+    """Reference window per peak taken into the model input, right-padded to the sequence length.
+
+    The dataset key, else for a dataset with given ``peaks`` the peak width (the paper feeds the
+    251-bp OCR right-padded to 330; at most the sequence length), else the sequence length.
+    """
     d = config["datasets"][dataset]
-    return int(d.get("window_length", sequence_length(config, dataset)))
+    if "window_length" in d:
+        return int(d["window_length"])
+    if d.get("peaks"):
+        return min(peak_width(config, dataset), sequence_length(config, dataset))
+    return sequence_length(config, dataset)
 
 
 def sequence_length(config: dict, dataset: str) -> int:

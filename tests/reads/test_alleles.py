@@ -24,23 +24,26 @@ def header(length):
                                             "RG": [{"ID": "s", "SM": "s", "PL": "ILLUMINA"}]})
 
 
-def pair(hdr, name, pos, as_score=(100, 100), nm=(0, 0), mapq=40, tid=0, mapped=True):
+def pair(hdr, name, pos, as_score=(100, 100), nm=(0, 0), mapq=40, tid=0, mapped=True, swapped=False):
+    """Read 1 forward at pos, read 2 reverse at pos + 100; ``swapped``: read 1 is the reverse mate
+    (an F2R1 pair with the same two ends)."""
     reads = []
     for mate in (0, 1):
+        side = 1 - mate if swapped else mate   # 0: the forward mate at pos, 1: the reverse one
         r = pysam.AlignedSegment(hdr)
         r.query_name = name
         r.query_sequence = "A" * 50
         r.query_qualities = pysam.qualitystring_to_array("I" * 50)
         r.set_tag("RG", "s")
         if mapped:
-            r.flag = 1 | 2 | (64 if mate == 0 else 128) | (32 if mate == 0 else 16)
+            r.flag = 1 | 2 | (64 if mate == 0 else 128) | (32 if side == 0 else 16)
             r.reference_id = tid
-            r.reference_start = pos + 100 * mate
+            r.reference_start = pos + 100 * side
             r.cigarstring = "50M"
             r.mapping_quality = mapq
             r.next_reference_id = tid
-            r.next_reference_start = pos + 100 * (1 - mate)
-            r.template_length = 150 if mate == 0 else -150
+            r.next_reference_start = pos + 100 * (1 - side)
+            r.template_length = 150 if side == 0 else -150
             r.set_tag("AS", as_score[mate])
             r.set_tag("NM", nm[mate])
         else:
@@ -140,3 +143,28 @@ def test_fragment_key_uses_unclipped_five_prime_ends():
     r1.cigarstring = "3S47M"
     r1.reference_start = 103
     assert fragment_key((r1, r2)) == "0:100:250:0"
+
+
+def test_fragment_key_ignores_which_mate_is_read1():
+    hdr = header(REF_LEN)
+    f1r2 = pair(hdr, "x", 100)
+    f2r1 = pair(hdr, "y", 100, swapped=True)
+    assert f2r1[0].is_read1 and f2r1[0].is_reverse and f2r1[0].reference_start == 200
+    assert fragment_key(f1r2) == fragment_key(f2r1) == "0:100:250:0"
+    # same ends in the other orientation (both mates on one strand) stay apart
+    rr = pair(hdr, "z", 100)
+    rr[0].is_reverse = True
+    assert fragment_key(rr) != fragment_key(f1r2)
+
+
+def test_swapped_mate_duplicates_of_a_tie_land_in_one_allele(tmp_path):
+    # 40 tie fragments, each with a PCR duplicate read from the other mate (F2R1 copy)
+    ref_pairs, strain_pairs = [], []
+    for i in range(40):
+        for dup, swapped in (("a", False), ("b", True)):
+            ref_pairs.append((f"f{i}{dup}", 10 + 10 * i, {"swapped": swapped}))
+            strain_pairs.append((f"f{i}{dup}", 10 + 10 * i, {"swapped": swapped}))
+    summary, out = run(tmp_path, ref_pairs, strain_pairs)
+    assert summary["tie"] == 80 and 0 < summary["tie_to_ref"] < 80
+    side = {n: a for a in ("ref", "alt") for n, *_ in records(out[a])}
+    assert all(side[f"f{i}a"] == side[f"f{i}b"] for i in range(40))

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import math
+import shutil
+import subprocess
 
 import numpy as np
 import pandas as pd
@@ -13,11 +15,15 @@ from deepallele.reads.counts import (
     LONG_COLUMNS,
     allele_count_table,
     count_bam,
+    count_bam_modes,
     count_fragments,
     count_fragments_per_sample,
+    count_modes_per_sample,
     fragments_in_intervals,
     frip,
     frip_table,
+    interval_hits,
+    mode_table,
     overlap_counts,
     write_count_tables,
 )
@@ -109,7 +115,7 @@ def bams(tmp_path_factory):
 
 
 def test_exact_counts_one_sample(bams):
-    table = count_fragments(bams["S1"], PEAKS)
+    table = count_fragments(bams["S1"], PEAKS, mode="span")
     assert list(table.columns) == COUNT_COLUMNS
     assert table["peak"].tolist() == ["p1", "p2", "p3", "p4"]
     assert table["ref_count"].tolist() == [3, 2, 2, 0]
@@ -119,29 +125,29 @@ def test_exact_counts_one_sample(bams):
 
 
 def test_bam_totals_orphans_and_skipped(bams):
-    result = count_bam(bams["S1"]["ref"], PEAKS)
+    result = count_bam(bams["S1"]["ref"], PEAKS, mode="span")
     assert result.fragments == 8           # a b c g h i j m
     assert result.in_peaks == 6            # all but h and i
     assert result.orphans == 1             # o
     assert result.skipped_reads == 6       # d, e (2), f (2), secondary g
     assert result.frip == pytest.approx(0.75)
-    assert frip(bams["S1"]["ref"], PEAKS) == pytest.approx(0.75)
+    assert frip(bams["S1"]["ref"], PEAKS, mode="span") == pytest.approx(0.75)
 
 
 def test_overlapping_peaks_each_counted(bams):
     peaks = pd.DataFrame({"chrom": ["chr1", "chr1"], "start": [100, 150], "end": [200, 350], "name": ["p1", "q"]})
-    assert count_bam(bams["S1"]["ref"], peaks).counts.tolist() == [3, 4]   # q: a b c j
-    assert count_bam(bams["S1"]["ref"], peaks).in_peaks == 4
+    assert count_bam(bams["S1"]["ref"], peaks, mode="span").counts.tolist() == [3, 4]   # q: a b c j
+    assert count_bam(bams["S1"]["ref"], peaks, mode="span").in_peaks == 4
 
 
 def test_counts_do_not_depend_on_peak_order(bams):
     shuffled = PEAKS.iloc[[3, 1, 0, 2]].reset_index(drop=True)
-    table = count_fragments(bams["S1"], shuffled).set_index("peak")
+    table = count_fragments(bams["S1"], shuffled, mode="span").set_index("peak")
     assert table.loc[["p1", "p2", "p3", "p4"], "ref_count"].tolist() == [3, 2, 2, 0]
 
 
 def test_samples_summed_and_long_table(bams, tmp_path):
-    long, qc = count_fragments_per_sample(bams, PEAKS)
+    long, qc = count_fragments_per_sample(bams, PEAKS, mode="span")
     assert list(long.columns) == LONG_COLUMNS
     assert long.iloc[:4].values.tolist() == [["p1", "S1", "ref", 3], ["p1", "S1", "alt", 1],
                                              ["p1", "S2", "ref", 0], ["p1", "S2", "alt", 0]]
@@ -151,11 +157,12 @@ def test_samples_summed_and_long_table(bams, tmp_path):
     assert wide["ref_count"].tolist() == [3, 3, 2, 0]
     assert wide["alt_count"].tolist() == [1, 0, 3, 1]
     pd.testing.assert_frame_equal(wide, count_fragments({"ref": [bams["S1"]["ref"], bams["S2"]["ref"]],
-                                                         "alt": [bams["S1"]["alt"], bams["S2"]["alt"]]}, PEAKS))
+                                                         "alt": [bams["S1"]["alt"], bams["S2"]["alt"]]}, PEAKS,
+                                                        mode="span"))
     assert qc[["sample", "allele", "fragments", "fragments_in_peaks"]].values.tolist() == [
         ["S1", "ref", 8, 6], ["S1", "alt", 5, 5], ["S2", "ref", 1, 1], ["S2", "alt", 0, 0]]
     assert math.isnan(qc["frip"].iloc[3])
-    assert frip_table(bams, PEAKS)["frip"].iloc[:3].tolist() == pytest.approx([0.75, 1.0, 1.0])
+    assert frip_table(bams, PEAKS, mode="span")["frip"].iloc[:3].tolist() == pytest.approx([0.75, 1.0, 1.0])
 
     write_count_tables(long, wide, tmp_path / "c.tsv", tmp_path / "c_long.tsv")
     back = pd.read_csv(tmp_path / "c.tsv", sep="\t")
@@ -246,3 +253,164 @@ def test_read_markduplicates_metrics(tmp_path):
     bad.write_text("not a metrics file\n")
     with pytest.raises(ValueError, match=r"bad\.txt: no '## METRICS CLASS'"):
         read_markduplicates_metrics(bad)
+
+
+# --- counting modes: reads (featureCounts -p -B), cutsites, span
+
+
+def _cigar_read(name, chrom, start, cigar, flag, mate_start, tlen):
+    r = pysam.AlignedSegment()
+    r.query_name = name
+    r.flag = flag
+    r.reference_id = r.next_reference_id = list(CONTIGS).index(chrom)
+    r.reference_start = start
+    r.next_reference_start = mate_start
+    r.mapping_quality = 40
+    r.cigarstring = cigar
+    n = r.query_length or sum(k for op, k in r.cigartuples if op in (0, 1, 4, 7, 8))
+    r.query_sequence = "A" * n
+    r.query_qualities = pysam.qualitystring_to_array("I" * n)
+    r.template_length = tlen
+    return r
+
+
+def _cigar_pair(name, chrom, fwd, rev, read1_forward=True):
+    """A forward mate fwd=(start, cigar) and a reverse mate rev=(start, cigar)."""
+    f = _cigar_read(name, chrom, fwd[0], fwd[1], 0x1 | 0x2 | 0x20 | (0x40 if read1_forward else 0x80), rev[0], 0)
+    r = _cigar_read(name, chrom, rev[0], rev[1], 0x1 | 0x2 | 0x10 | (0x80 if read1_forward else 0x40), fwd[0], 0)
+    tlen = max(f.reference_end, r.reference_end) - min(f.reference_start, r.reference_start)
+    f.template_length, r.template_length = tlen, -tlen
+    return [f, r]
+
+
+def test_reads_mode_is_the_default_and_ignores_the_unsequenced_middle(bams):
+    # fragment c (mates at 250-280 and 420-450) covers p2 only with its unsequenced middle
+    table = count_fragments(bams["S1"], PEAKS)
+    assert table["ref_count"].tolist() == [3, 1, 2, 0]
+    result = count_bam(bams["S1"]["ref"], PEAKS)
+    assert (result.mode, result.fragments, result.in_peaks) == ("reads", 8, 5)
+    assert count_bam(bams["S1"]["ref"], PEAKS, mode="cutsites").counts.tolist() == [3, 1, 2, 0]
+    with pytest.raises(ValueError, match="counting mode"):
+        count_bam(bams["S1"]["ref"], PEAKS, mode="fragments")
+
+
+def test_modes_differ_as_specified(tmp_path):
+    reads = []
+    reads += _cigar_pair("x", "chr1", (80, "30M"), (250, "30M"))       # forward read reaches into p1, cut at 80 outside
+    reads += _cigar_pair("y", "chr1", (190, "30M"), (380, "30M"), read1_forward=False)  # reads in p1 and p2; cut 409 outside p2
+    reads += _cigar_pair("z", "chr1", (1060, "10M3D20M"), (1200, "30M"))  # blocks 1060-1070, 1073-1093
+    reads += _cigar_pair("w", "chr1", (330, "5S25M"), (370, "20M3I10M"))  # reverse cut at reference_end - 1 = 399 (in p2)
+    bam = _write_bam(tmp_path / "modes.bam", reads)
+    got = {m: count_bam(bam, PEAKS, mode=m).counts.tolist() for m in ("reads", "cutsites", "span")}
+    assert got["reads"] == [2, 2, 1, 0]      # p1: x y; p2: y w; p3: z
+    assert got["cutsites"] == [1, 1, 1, 0]   # p1: y (190); p2: w (330 and 399: once); p3: z (1060)
+    assert got["span"] == [2, 2, 1, 0]
+    modes = count_bam_modes(bam, PEAKS)
+    assert {m: r.counts.tolist() for m, r in modes.items()} == got
+    assert {m: r.in_peaks for m, r in modes.items()} == {"reads": 4, "cutsites": 3, "span": 4}
+
+
+def _random_pairs(rng, n):
+    cigars = ["{a}M", "5S{b}M", "{c}M3I{d}M", "{c}M3D{d}M", "{b}M4S", "2S{c}M2I{d}M6S"]
+    reads = []
+    for i in range(n):
+        chrom = "chr1" if rng.random() < 0.8 else "chr2"
+        a = int(rng.integers(20, 60))
+        cig = [cigars[int(rng.integers(len(cigars)))].format(a=a, b=a - 5, c=a // 2, d=a - a // 2) for _ in (0, 1)]
+        left = int(rng.integers(0, CONTIGS[chrom] - 800))
+        right = left + int(rng.integers(0, 400))
+        reads += _cigar_pair(f"r{i}", chrom, (left, cig[0]), (right, cig[1]), read1_forward=bool(rng.random() < 0.5))
+    return reads
+
+
+def test_modes_match_brute_force(tmp_path):
+    rng = np.random.default_rng(7)
+    reads = _random_pairs(rng, 400)
+    bam = _write_bam(tmp_path / "random.bam", reads)
+    starts = rng.integers(0, 4000, 60)
+    peaks = pd.DataFrame({"chrom": np.where(np.arange(60) < 45, "chr1", "chr2"), "start": starts,
+                          "end": starts + rng.integers(1, 300, 60), "name": [f"p{i}" for i in range(60)]})
+    peaks.loc[peaks["chrom"] == "chr2", ["start", "end"]] //= 2
+    pairs = {}
+    for r in reads:
+        pairs.setdefault(r.query_name, []).append(r)
+
+    def hits(mode, r1, r2, chrom, ps, pe):
+        if r1.reference_id != list(CONTIGS).index(chrom):
+            return False
+        if mode == "span":
+            ivs = [(min(r1.reference_start, r2.reference_start), max(r1.reference_end, r2.reference_end))]
+        elif mode == "reads":
+            ivs = [b for r in (r1, r2) for b in r.get_blocks()]
+        else:
+            cuts = [r.reference_end - 1 if r.is_reverse else r.reference_start for r in (r1, r2)]
+            ivs = [(c, c + 1) for c in cuts]
+        return any(s < pe and e > ps for s, e in ivs)
+
+    for mode in ("reads", "cutsites", "span"):
+        want = [sum(hits(mode, *p, c, s, e) for p in pairs.values())
+                for c, s, e in zip(peaks["chrom"], peaks["start"], peaks["end"])]
+        result = count_bam(bam, peaks, mode=mode)
+        assert result.counts.tolist() == want, mode
+        assert result.in_peaks == sum(any(hits(mode, *p, c, s, e) for c, s, e in
+                                          zip(peaks["chrom"], peaks["start"], peaks["end"])) for p in pairs.values())
+
+
+def test_interval_hits_match_brute_force():
+    rng = np.random.default_rng(5)
+    s = rng.integers(0, 2000, 500)
+    e = s + rng.integers(1, 200, 500)
+    ps = rng.integers(0, 2000, 80)
+    pe = ps + rng.integers(1, 400, 80)
+    iv, pk = interval_hits(s, e, ps, pe)
+    got = sorted(zip(iv.tolist(), pk.tolist()))
+    want = [(i, j) for i in range(500) for j in range(80) if s[i] < pe[j] and e[i] > ps[j]]
+    assert got == want
+
+
+def test_count_modes_per_sample_and_mode_table(bams, tmp_path):
+    per_mode = count_modes_per_sample(bams, PEAKS)
+    assert list(per_mode) == ["reads", "cutsites", "span"]
+    for mode, (long, qc) in per_mode.items():
+        one = count_fragments_per_sample(bams, PEAKS, mode=mode)
+        pd.testing.assert_frame_equal(long, one[0])
+        pd.testing.assert_frame_equal(qc, one[1])
+    table = mode_table(per_mode, PEAKS)
+    assert list(table.columns) == ["mode", *COUNT_COLUMNS]
+    assert table[table["mode"] == "span"]["ref_count"].tolist() == [3, 3, 2, 0]
+    assert table[table["mode"] == "reads"]["ref_count"].tolist() == [3, 2, 2, 0]
+
+
+FEATURECOUNTS = shutil.which("featureCounts")
+
+
+@pytest.mark.skipif(FEATURECOUNTS is None, reason="featureCounts (Debian package subread) is not installed: "
+                                                   "apt-get install subread")
+def test_reads_mode_equals_featurecounts(tmp_path):
+    """Parity with the paper's counter: featureCounts -p -B --countReadPairs -O on a SAF of the peaks.
+
+    -O counts a fragment in every peak it overlaps, as the workflow does (featureCounts' default
+    drops such fragments as ambiguous; peaks here overlap each other on purpose). Reads carry
+    soft clips, insertions and deletions.
+    """
+    rng = np.random.default_rng(17)
+    reads = _random_pairs(rng, 600)
+    reads += _cigar_pair("del_edge", "chr2", (2700, "10M3D20M"), (2900, "30M"))   # its deleted bases 2710-2712 are peak e
+    bam = _write_bam(tmp_path / "fc.bam", reads)
+    starts = rng.integers(0, 4000, 50)
+    peaks = pd.DataFrame({"chrom": np.where(np.arange(50) < 40, "chr1", "chr2"), "start": starts,
+                          "end": starts + rng.integers(1, 300, 50), "name": [f"p{i}" for i in range(50)]})
+    peaks.loc[peaks["chrom"] == "chr2", ["start", "end"]] //= 2
+    peaks.loc[len(peaks)] = ["chr2", 2710, 2713, "e"]
+    saf = tmp_path / "peaks.saf"
+    saf.write_text("GeneID\tChr\tStart\tEnd\tStrand\n" + "".join(
+        f"{n}\t{c}\t{s + 1}\t{e}\t+\n" for n, c, s, e in zip(peaks["name"], peaks["chrom"], peaks["start"], peaks["end"])))
+    out = tmp_path / "fc.txt"
+    res = subprocess.run([FEATURECOUNTS, "-p", "-B", "--countReadPairs", "-O", "-F", "SAF", "-T", "1",
+                          "-a", str(saf), "-o", str(out), bam], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    fc = pd.read_csv(out, sep="\t", comment="#").set_index("Geneid").iloc[:, -1]
+    ours = count_bam(bam, peaks, mode="reads").counts
+    assert ours.tolist() == fc.loc[peaks["name"]].tolist()
+    assert fc.loc["e"] == 0 and fc.sum() > 100                        # a deletion covers no base
+    assert count_bam(bam, peaks, mode="span").counts[-1] == 1

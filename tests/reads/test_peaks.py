@@ -9,10 +9,13 @@ import pytest
 from deepallele.reads.peaks import (
     BED_COLUMNS,
     PeakError,
+    MACS3_GENOME_SIZES,
     build_peak_set,
+    configured_genome_size,
     detect_format,
     effective_genome_size,
     fixed_width_windows,
+    non_n_bases,
     read_chrom_sizes,
     read_narrowpeak,
     read_peaks,
@@ -50,6 +53,32 @@ def test_effective_genome_size_leaves_out_chrM_and_globs():
     assert effective_genome_size(sizes, ["chrM", "chrUn*", "*random*"]) == 8000
     with pytest.raises(PeakError, match="effective genome size is 0"):
         effective_genome_size({"chrM": 10})
+
+
+def test_effective_genome_size_counts_non_n_bases(tmp_path):
+    import pysam
+
+    seqs = {"chr1": "ACGT" * 25 + "N" * 50 + "acgt" * 10 + "nnnnn" + "GG",       # 100 + 50 N + 40 + 5 n + 2
+            "chr2": "N" * 30 + "ACGTACGTAC",                                     # telomere gap
+            "chrM": "ACGT" * 10, "chrUn_x": "A" * 7}
+    fasta = tmp_path / "ref.fa"
+    fasta.write_text("".join(f">{c}\n{s}\n" for c, s in seqs.items()))
+    pysam.faidx(str(fasta))
+    exclude = ["chrM", "chrUn*"]
+    bases = non_n_bases(fasta, exclude)
+    assert bases == {"chr1": 142, "chr2": 10, "chrM": 0, "chrUn_x": 0}
+    assert effective_genome_size(bases, exclude) == 152
+    # the sum of contig lengths (the earlier rule) counts the gaps too
+    assert effective_genome_size(read_chrom_sizes(f"{fasta}.fai"), exclude) == 237
+
+
+def test_configured_genome_size():
+    assert configured_genome_size("") is None and configured_genome_size(None) is None
+    assert configured_genome_size("mm") == MACS3_GENOME_SIZES["mm"] == 2_652_783_500
+    assert configured_genome_size(1.87e9) == 1_870_000_000
+    assert configured_genome_size("2.7e9") == 2_700_000_000
+    with pytest.raises(PeakError, match="neither a number"):
+        configured_genome_size("mouse")
 
 
 # --- reading and validation

@@ -2,7 +2,7 @@
 import numpy as np
 import pandas as pd
 
-from deepallele.reads.validate import _match_peaks, _overlaps
+from deepallele.reads.validate import _match_peaks, _overlaps, count_mode_rows
 
 
 def test_overlaps_variant_spans():
@@ -25,3 +25,31 @@ def test_match_peaks_by_summit():
     m = _match_peaks(peaks, regions)
     assert m["peak"].tolist() == ["p1"] and m["region_id"].tolist() == ["r1"]
     assert m["true_ln_ratio"].tolist() == [0.5]
+
+
+def test_count_mode_rows_compare_modes_on_the_same_peaks(tmp_path):
+    rng = np.random.default_rng(2)
+    n = 40
+    true = rng.normal(0, 1, n)
+    regions = pd.DataFrame({"region_id": [f"r{i}" for i in range(n)], "chrom": "c",
+                            "summit": 1000 * np.arange(n) + 150, "true_ln_ratio": true})
+    rows = []
+    for mode, depth, noise in (("reads", 200, 0.1), ("cutsites", 120, 0.3), ("span", 260, 0.5)):
+        ln = true + rng.normal(0, noise, n)
+        total = np.full(n, depth)
+        total[0] = 30 if mode == "cutsites" else depth           # peak 0 too shallow in one mode
+        ref = np.round(total / (1 + np.exp(-ln))).astype(int)
+        rows.append(pd.DataFrame({"mode": mode, "peak": [f"p{i}" for i in range(n)], "chrom": "c",
+                                  "start": 1000 * np.arange(n), "end": 1000 * np.arange(n) + 300,
+                                  "ref_count": ref, "alt_count": total - ref,
+                                  "ln_ratio": np.log1p(ref) - np.log1p(total - ref)}))
+    table = pd.concat(rows, ignore_index=True)
+    table.to_csv(tmp_path / "modes.tsv", sep="\t", index=False)
+    regions.to_csv(tmp_path / "regions.tsv", sep="\t", index=False)
+    out = {m: (v, g) for m, v, g in count_mode_rows(tmp_path / "modes.tsv", tmp_path / "regions.tsv")}
+    assert list(out) == [f"count_mode_{m}_ratio_pearson_vs_truth" for m in ("reads", "cutsites", "span")] + \
+        [f"count_mode_{m}_fragments" for m in ("reads", "cutsites", "span")]
+    r = [out[f"count_mode_{m}_ratio_pearson_vs_truth"][0] for m in ("reads", "cutsites", "span")]
+    assert r[0] > r[1] > r[2] > 0.5
+    assert all(g.startswith("context (the same 39 peaks") for m, (v, g) in out.items() if "pearson" in m)
+    assert out["count_mode_span_fragments"][0] == 260 * n

@@ -3,10 +3,13 @@
 Hand-built allele BAMs (2 samples x 2 alleles, ~2,600 read pairs around 10 known centres plus
 background, in reference coordinates) are placed where the assignment stage writes them; the
 test knows every fragment, so it predicts the counts exactly: duplicates removed by Picard,
-the blacklisted pair gone with both mates, each fragment shifted [start + 4, end - 5).
+the blacklisted pair gone with both mates, each fragment's reads shifted (forward read
+[start + 4, start + 50), reverse read [end - 50, end - 5)) and counted when an aligned base of
+either read overlaps a peak (counts.mode: reads, the default).
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -24,7 +27,7 @@ from deepallele.reads.dedup import read_markduplicates_metrics
 
 REPO = Path(__file__).resolve().parents[2]
 SNAKEFILE = REPO / "tests/workflow/data/Snakefile_counts"
-TOOLS = ["PicardCommandLine", "samtools", "bedtools", "alignmentSieve", "macs3", "bamCoverage"]
+TOOLS = ["PicardCommandLine", "samtools", "bedtools", "macs3", "bamCoverage"]
 VENV_BIN = str(Path(sys.executable).parent)
 ENV = {**os.environ, "PATH": VENV_BIN + os.pathsep + os.environ.get("PATH", "")}
 pytestmark = pytest.mark.skipif(any(shutil.which(t, path=ENV["PATH"]) is None for t in TOOLS),
@@ -212,6 +215,10 @@ def test_shifted_bam_sorted_indexed_and_shifted(run):
     rev1, fwd2 = reads[("shift_r1rev", True)], reads[("shift_r1rev", False)]
     assert (rev1.is_reverse, rev1.reference_end) == (True, 35150 - 5)
     assert (fwd2.is_reverse, fwd2.reference_start) == (False, 35000 + 4)
+    assert fwd1.template_length == 30200 - 5 - 30004 and fwd1.next_reference_start == rev2.reference_start
+    summary = json.loads((run["work"] / f"results/{DATASET}/shifted/S1.ref.shift.json").read_text())
+    assert summary["pairs"] == len(_pairs(run["work"] / f"results/{DATASET}/dedup/S1.ref.bam"))
+    assert summary["orphan_reads"] == summary["reads_differing_from_alignmentsieve"] == 0
 
 
 def _peaks(run) -> pd.DataFrame:
@@ -236,13 +243,22 @@ def test_peaks_are_fixed_width_windows_on_the_centres(run):
         assert (grp["start"].to_numpy()[1:] >= grp["end"].to_numpy()[:-1]).all()
 
 
+def _read_blocks(s, e, shift=True):
+    """The two reads' reference blocks of a fragment [s, e), Tn5-shifted or not."""
+    return ((s + 4, s + READ_LEN), (e - READ_LEN, e - 5)) if shift else ((s, s + READ_LEN), (e - READ_LEN, e))
+
+
+def _hits(blocks, chrom, c, ps, pe):
+    return c == chrom and any(bs < pe and be > ps for bs, be in blocks)
+
+
 def _expected_counts(run, peaks: pd.DataFrame) -> dict[tuple[str, str], np.ndarray]:
     out = {}
     for key, frags in run["frags"].items():
-        kept = [(c, s + 4, e - 5) for name, c, s, e, _ in frags if name != "blacklisted"]
+        kept = [(c, _read_blocks(s, e)) for name, c, s, e, _ in frags if name != "blacklisted"]
         counts = np.zeros(len(peaks), dtype=int)
         for i, (chrom, ps, pe) in enumerate(zip(peaks["chrom"], peaks["start"], peaks["end"])):
-            counts[i] = sum(1 for c, s, e in kept if c == chrom and s < pe and e > ps)
+            counts[i] = sum(1 for c, blocks in kept if _hits(blocks, chrom, c, ps, pe))
         out[key] = counts
     return out
 
@@ -273,7 +289,12 @@ def test_counts_exact(run):
         if len(row):
             assert (row["ln_ratio"].iloc[0] > 0) == (i in REF_BIASED), (chrom, centre)
     log = (work / f"results/logs/allele_counts/{DATASET}.log").read_text()
-    assert "FRiP" in log
+    assert "FRiP" in log and "counting mode: reads" in log
+    modes = pd.read_csv(work / f"results/{DATASET}/counts/count_modes.tsv", sep="\t")
+    assert modes["mode"].unique().tolist() == ["reads", "cutsites", "span"]
+    assert modes[modes["mode"] == "reads"]["ref_count"].tolist() == ref.tolist()
+    span = modes[modes["mode"] == "span"]
+    assert (span["ref_count"].to_numpy() >= ref).all()
 
 
 def test_bigwigs_open(run):
@@ -360,7 +381,7 @@ def test_chip_branches(chip_run):
     # unshifted fragments; the blacklisted pair stays (no blacklist configured)
     for col, allele in (("ref_count", "ref"), ("alt_count", "alt")):
         frags = chip_run["frags"][("S1", allele)]
-        expected = [sum(1 for _, c, s, e, _ in frags if c == pc and s < pe and e > ps)
+        expected = [sum(1 for _, c, s, e, _ in frags if _hits(_read_blocks(s, e, shift=False), pc, c, ps, pe))
                     for pc, ps, pe in zip(peaks[0], peaks[1], peaks[2])]
         assert wide[col].tolist() == expected
     m = read_markduplicates_metrics(work / "results/chip_test/dedup/S1.ref.metrics.txt")

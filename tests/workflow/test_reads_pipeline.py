@@ -90,17 +90,31 @@ def _real_genome_config(tmp_path: Path, vcf_lines: list[str]) -> Path:
     return path
 
 
-@pytest.mark.parametrize("record,message", [
-    ("1\t10\t.\tT\tA\t.\tPASS\t.\tGT\t1/1\n", "are not in"),          # contig named '1', FASTA has 'chr1'
-    ("chr1\t10\t.\tA\tG\t.\tPASS\t.\tGT\t1/1\n", "chr1:10"),           # REF disagrees with the FASTA (T)
-])
-def test_bad_vcf_stops_the_pseudogenome_with_the_file_named(tmp_path, record, message, snakemake_run):
-    cfg = _real_genome_config(tmp_path, [record])
+def test_vcf_named_without_chr_is_renamed_to_the_fasta(tmp_path, snakemake_run):
+    """A strain VCF naming its contig '1' against a FASTA naming it 'chr1' (the Mouse Genomes
+    Project against UCSC mm10) is renamed when the VCF is prepared, and the pseudogenome builds."""
+    cfg = _real_genome_config(tmp_path, ["1\t10\t.\tC\tA\t.\tPASS\t.\tGT\t1/1\n"])  # base 10 is C
+    vcf = tmp_path / "strain.vcf"
+    vcf.write_text(vcf.read_text().replace("##contig=<ID=chr1,length=400>\n", ""))
+    pysam.tabix_compress(str(vcf), str(vcf) + ".gz", force=True)
+    pysam.tabix_index(str(vcf) + ".gz", preset="vcf", force=True)
+    work = tmp_path / "work"
+    work.mkdir()
+    res = snakemake_run("--directory", str(work), "--configfile", str(cfg), "--cores", "1",
+                        "resources/genomes/g/strain.fa")
+    assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-3000:]
+    with pysam.VariantFile(str(work / "resources/genomes/g/strain.vcf.gz")) as out:
+        assert [(r.contig, r.pos, r.ref, r.alts) for r in out] == [("chr1", 10, "C", ("A",))]
+    assert pysam.FastaFile(str(work / "resources/genomes/g/strain.fa")).fetch("chr1", 8, 11) == "AAG"
+
+
+def test_ref_mismatch_stops_the_vcf_preparation_with_the_record_named(tmp_path, snakemake_run):
+    cfg = _real_genome_config(tmp_path, ["chr1\t10\t.\tA\tG\t.\tPASS\t.\tGT\t1/1\n"])  # the FASTA has C
     work = tmp_path / "work"
     work.mkdir()
     res = snakemake_run("--directory", str(work), "--configfile", str(cfg), "--cores", "1",
                         "resources/genomes/g/strain.fa")
     assert res.returncode != 0
-    log = (work / "results/logs/pseudogenome/g.log").read_text()
-    assert "strain.vcf.gz" in log and message in log
-    assert not list((work / "resources/genomes/g").glob("strain.fa*"))
+    log = (work / "results/logs/prepare_strain_vcf/g.log").read_text()
+    assert "strain.vcf.gz" in log and "chr1:10" in log, log[-2000:]
+    assert not list((work / "resources/genomes/g").glob("strain.*"))

@@ -236,20 +236,24 @@ def lift_pair(lifter: _GroupLifter, pair, po: int, choice: str) -> None:
 
 
 def fragment_key(pair) -> str:
-    """A pair's fragment identity as Picard sees duplicates: contig, unclipped 5' ends, strand.
+    """A pair's fragment identity as Picard sees duplicates: contig, unclipped 5' ends, strands.
 
     Splitting ties by a hash of this key (not of the read name) sends PCR duplicates of a tied
-    fragment to the same allele, where duplicate removal finds them.
+    fragment to the same allele, where duplicate removal finds them. Like Picard's, the key does
+    not depend on which mate is read 1: the two (5' end, strand) are ordered by coordinate
+    (then strand), so an F1R2 pair and an F2R1 copy with the same ends get the same key. The key
+    is ``tid:<lower end>:<upper end>:<1 if the lower-end mate is reverse>``, which for a pair
+    whose read 1 is the forward, lower mate equals the earlier ``tid:end(R1):end(R2):R1.is_reverse``.
     """
-    r1, r2 = pair
     ends = []
-    for r in (r1, r2):
+    for r in pair:
         cig = r.cigartuples
         if r.is_reverse:
-            ends.append(r.reference_end + (cig[-1][1] if cig[-1][0] == 4 else 0))
+            ends.append((r.reference_end + (cig[-1][1] if cig[-1][0] == 4 else 0), 1))
         else:
-            ends.append(r.reference_start - (cig[0][1] if cig[0][0] == 4 else 0))
-    return f"{r1.reference_id}:{ends[0]}:{ends[1]}:{int(r1.is_reverse)}"
+            ends.append((r.reference_start - (cig[0][1] if cig[0][0] == 4 else 0), 0))
+    (lo, lo_rev), (hi, _) = sorted(ends)
+    return f"{pair[0].reference_id}:{lo}:{hi}:{lo_rev}"
 
 
 def _walk(ref_in, strain_in, ref_path, strain_path, drop, min_mapq, seed, lifter, filters, counts,

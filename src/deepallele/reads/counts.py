@@ -1,25 +1,38 @@
 """Per-allele fragment counts in peaks, and the fraction of fragments in peaks (FRiP).
 
 A fragment is a read pair: both mates mapped as a proper pair (SAM flags 0x1 and 0x2), neither
-secondary, supplementary, QC-failed nor flagged duplicate. Its span runs from the leftmost
-mate's start to the rightmost mate's end, ``[min(start), max(end))`` in 0-based, half-open
-reference coordinates (after the Tn5 shift for ATAC, since the shifted BAM is what is counted).
+secondary, supplementary, QC-failed nor flagged duplicate. Coordinates are 0-based, half-open
+reference coordinates of the BAM that is counted (for ATAC the Tn5-shifted BAM, see
+:mod:`.tn5`; the counter never shifts again).
 
-Counting rules (exact and deterministic):
+What makes a fragment count in a peak depends on the mode (config ``counts.mode``):
 
-* a fragment counts once for every peak its span overlaps by at least one base, so the two
-  mates of a pair inside one peak count once, and a fragment reaching over two peaks counts
-  once in each (a peak covered only by the unsequenced middle of a fragment counts too);
+``reads`` (default; the paper's ``featureCounts -p -B --countReadPairs -O``)
+    an aligned base of either read overlaps the peak. Aligned bases are the CIGAR's ``M``/``=``/
+    ``X`` blocks: soft clips and insertions have no reference base, and bases a read deletes
+    (``D``) or skips (``N``) are not covered, exactly as featureCounts (tested against Subread
+    2.0.3). A Tn5-shifted read is one matches-only block (:mod:`.tn5`).
+``cutsites``
+    a Tn5 cut site, the 5' end of either read (forward mate: ``reference_start``; reverse mate:
+    ``reference_end - 1``), lies in the peak. On a shifted BAM these are the shifted cut sites.
+``span``
+    the fragment's whole span ``[min(start), max(end))`` overlaps the peak, so a peak covered
+    only by the unsequenced middle of a fragment counts too (the workflow's earlier rule).
+
+In every mode a fragment counts **once** per peak it hits (two mates in one peak count once)
+and once in **each** peak it hits: ``featureCounts`` without ``-O`` (the paper's command) drops
+a fragment that overlaps two features instead; see docs/methods-real-data.md.
+
+Further rules (exact and deterministic):
+
 * the mates are paired by read name within a contig; a proper-pair read whose mate is not in
   the BAM (an orphan) is not counted, and the number of orphans is reported;
 * unpaired reads, improper pairs and the other flags above are ignored.
 
-This differs from ``featureCounts -p -B`` (the paper's counter), which looks only at the
-aligned bases of the two reads and by default drops fragments overlapping two features.
-
 Every BAM is read once, contig by contig (one sweep; the work is linear in the number of
-reads); overlaps with the peaks are then counted with sorted arrays, so peaks may overlap each
-other and come in any order.
+reads), and may be counted in several modes from that one sweep
+(:func:`count_modes_per_sample`); overlaps with the peaks are then counted with sorted arrays,
+so peaks may overlap each other and come in any order.
 """
 from __future__ import annotations
 
@@ -34,8 +47,12 @@ import numpy as np
 import pandas as pd
 
 ALLELES = ("ref", "alt")
+#: What makes a fragment count in a peak (config ``counts.mode``; see the module notes).
+COUNT_MODES = ("reads", "cutsites", "span")
 COUNT_COLUMNS = ["peak", "chrom", "start", "end", "ref_count", "alt_count", "ln_ratio"]
 LONG_COLUMNS = ["peak", "sample", "allele", "count"]
+#: Columns of the table comparing the counting modes (one row per mode and peak).
+MODE_COLUMNS = ["mode", *COUNT_COLUMNS]
 
 _REQUIRED = 0x1 | 0x2  # paired, proper pair
 _EXCLUDED = 0x4 | 0x8 | 0x100 | 0x200 | 0x400 | 0x800  # unmapped, mate unmapped, secondary, QC fail, dup, suppl.
@@ -50,16 +67,18 @@ class BamCounts:
     path : str
         The BAM.
     counts : numpy.ndarray
-        Fragments overlapping each peak (int64, in the order of the peak table).
+        Fragments counted in each peak (int64, in the order of the peak table).
     fragments : int
         Fragments in the whole BAM (every contig).
     in_peaks : int
-        Fragments overlapping at least one peak.
+        Fragments counted in at least one peak.
     orphans : int
         Proper-pair reads whose mate was not found on the same contig (not counted).
     skipped_reads : int
         Reads ignored by flag (unpaired, improper, unmapped, secondary, supplementary, QC fail,
         duplicate).
+    mode : str
+        The counting mode (:data:`COUNT_MODES`).
     """
 
     path: str
@@ -68,11 +87,56 @@ class BamCounts:
     in_peaks: int
     orphans: int
     skipped_reads: int
+    mode: str = "reads"
 
     @property
     def frip(self) -> float:
         """Fraction of fragments in peaks (NaN for a BAM without fragments)."""
         return self.in_peaks / self.fragments if self.fragments else math.nan
+
+
+@dataclass(frozen=True)
+class ContigPairs:
+    """The read pairs of one contig: each mate's aligned reference span and strand.
+
+    Mate 1 is the mate met first in the BAM (the leftmost in a coordinate-sorted file), not
+    necessarily read 1. The first six arrays have one entry per pair (int64 spans, bool
+    strands). A mate whose CIGAR has a deletion or skip (``D``, ``N``) is also listed by its
+    aligned blocks (``block_*``, one row per block; ``gapped1``/``gapped2`` flag such mates).
+    """
+
+    start1: np.ndarray
+    end1: np.ndarray
+    reverse1: np.ndarray
+    start2: np.ndarray
+    end2: np.ndarray
+    reverse2: np.ndarray
+    gapped1: np.ndarray
+    gapped2: np.ndarray
+    block_fragment: np.ndarray
+    block_start: np.ndarray
+    block_end: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.start1.size)
+
+    def spans(self) -> tuple[np.ndarray, np.ndarray]:
+        """Fragment spans ``[min(start), max(end))``."""
+        return np.minimum(self.start1, self.start2), np.maximum(self.end1, self.end2)
+
+    def cut_sites(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each mate's 5' end: ``start`` of a forward mate, ``end - 1`` of a reverse one."""
+        return (np.where(self.reverse1, self.end1 - 1, self.start1),
+                np.where(self.reverse2, self.end2 - 1, self.start2))
+
+    def aligned_blocks(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Both mates' aligned bases as intervals ``(starts, ends, fragment index)``: a mate's
+        span, or its blocks when a deletion or skip splits it."""
+        idx = np.arange(len(self), dtype=np.int64)
+        keep1, keep2 = ~self.gapped1, ~self.gapped2
+        return (np.concatenate([self.start1[keep1], self.start2[keep2], self.block_start]),
+                np.concatenate([self.end1[keep1], self.end2[keep2], self.block_end]),
+                np.concatenate([idx[keep1], idx[keep2], self.block_fragment]))
 
 
 def _open_indexed(path: str | Path):
@@ -88,8 +152,12 @@ def _open_indexed(path: str | Path):
     return bam
 
 
-def contig_fragments(bam, contig: str) -> tuple[np.ndarray, np.ndarray, int, int]:
-    """Fragment spans of one contig of an open, indexed BAM.
+def _int64(values: array) -> np.ndarray:
+    return np.frombuffer(values, dtype=np.int64) if values else np.zeros(0, np.int64)
+
+
+def contig_pairs(bam, contig: str) -> tuple[ContigPairs, int, int]:
+    """The read pairs of one contig of an open, indexed BAM.
 
     Parameters
     ----------
@@ -97,6 +165,49 @@ def contig_fragments(bam, contig: str) -> tuple[np.ndarray, np.ndarray, int, int
         An open BAM with an index.
     contig : str
         Contig to read.
+
+    Returns
+    -------
+    pairs : ContigPairs
+        One entry per read pair, in the order the pairs complete (not sorted).
+    orphans : int
+        Proper-pair reads whose mate was not found on this contig.
+    skipped : int
+        Reads ignored by flag.
+    """
+    cols = [array("q") for _ in range(8)]
+    s1, e1, r1, g1, s2, e2, r2, g2 = cols
+    bf, bs, be = array("q"), array("q"), array("q")
+    pending: dict[str, tuple] = {}
+    skipped = 0
+    pop = pending.pop
+    for read in bam.fetch(contig):
+        flag = read.flag
+        if flag & _EXCLUDED or (flag & _REQUIRED) != _REQUIRED or read.next_reference_id != read.reference_id:
+            skipped += 1
+            continue
+        name = read.query_name
+        cigar = read.cigartuples
+        blocks = read.get_blocks() if len(cigar) > 1 and any(op == 2 or op == 3 for op, _ in cigar) else None
+        mine = (read.reference_start, read.reference_end, (flag >> 4) & 1, blocks)
+        mate = pop(name, None)
+        if mate is None:
+            pending[name] = mine
+            continue
+        fragment = len(s1)
+        for (start, end, rev, blk), (s, e, r, g) in ((mate, (s1, e1, r1, g1)), (mine, (s2, e2, r2, g2))):
+            s.append(start), e.append(end), r.append(rev), g.append(blk is not None)
+            if blk is not None:
+                for b_start, b_end in blk:
+                    bf.append(fragment), bs.append(b_start), be.append(b_end)
+    a = [_int64(c) for c in cols]
+    pairs = ContigPairs(a[0], a[1], a[2].astype(bool), a[4], a[5], a[6].astype(bool), a[3].astype(bool),
+                        a[7].astype(bool), _int64(bf), _int64(bs), _int64(be))
+    return pairs, len(pending), skipped
+
+
+def contig_fragments(bam, contig: str) -> tuple[np.ndarray, np.ndarray, int, int]:
+    """Fragment spans of one contig of an open, indexed BAM.
 
     Returns
     -------
@@ -108,26 +219,84 @@ def contig_fragments(bam, contig: str) -> tuple[np.ndarray, np.ndarray, int, int
     skipped : int
         Reads ignored by flag.
     """
-    starts, ends = array("q"), array("q")
-    pending: dict[str, tuple[int, int]] = {}
-    skipped = 0
-    pop = pending.pop
-    for read in bam.fetch(contig):
-        flag = read.flag
-        if flag & _EXCLUDED or (flag & _REQUIRED) != _REQUIRED or read.next_reference_id != read.reference_id:
-            skipped += 1
-            continue
-        name = read.query_name
-        start, end = read.reference_start, read.reference_end
-        mate = pop(name, None)
-        if mate is None:
-            pending[name] = (start, end)
-        else:
-            starts.append(min(start, mate[0]))
-            ends.append(max(end, mate[1]))
-    return (np.frombuffer(starts, dtype=np.int64) if starts else np.zeros(0, np.int64),
-            np.frombuffer(ends, dtype=np.int64) if ends else np.zeros(0, np.int64),
-            len(pending), skipped)
+    pairs, orphans, skipped = contig_pairs(bam, contig)
+    starts, ends = pairs.spans()
+    return starts, ends, orphans, skipped
+
+
+def mode_intervals(pairs: ContigPairs, mode: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The intervals that make each fragment count in a peak, under a counting mode.
+
+    Returns
+    -------
+    starts, ends : numpy.ndarray
+        Intervals (0-based, half-open): one span per fragment (``span``), both reads' aligned
+        spans (``reads``) or both 1-bp cut sites (``cutsites``).
+    fragment : numpy.ndarray
+        Index of the fragment each interval belongs to.
+    """
+    n = len(pairs)
+    idx = np.arange(n, dtype=np.int64)
+    if mode == "span":
+        starts, ends = pairs.spans()
+        return starts, ends, idx
+    if mode == "reads":
+        return pairs.aligned_blocks()
+    if mode == "cutsites":
+        c1, c2 = pairs.cut_sites()
+        cuts = np.concatenate([c1, c2])
+        return cuts, cuts + 1, np.concatenate([idx, idx])
+    raise ValueError(f"counting mode must be one of {list(COUNT_MODES)}, not {mode!r}")
+
+
+def interval_hits(starts: np.ndarray, ends: np.ndarray, peak_starts: np.ndarray,
+                  peak_ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every (interval, peak) pair that overlaps by at least one base.
+
+    A peak overlaps ``[s, e)`` when ``peak_start < e`` and ``peak_end > s``; with peaks sorted
+    by start, the candidates of an interval are the peaks starting in ``(s - max width, e)``,
+    so the work is two binary searches per interval plus the hits (peaks may overlap).
+
+    Returns
+    -------
+    interval, peak : numpy.ndarray
+        Indices into the intervals and into the peaks (their given order), int64.
+    """
+    s = np.asarray(starts, dtype=np.int64)
+    e = np.asarray(ends, dtype=np.int64)
+    ps = np.asarray(peak_starts, dtype=np.int64)
+    pe = np.asarray(peak_ends, dtype=np.int64)
+    if s.size == 0 or ps.size == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    order = np.argsort(ps, kind="stable")
+    ps_sorted, pe_sorted = ps[order], pe[order]
+    max_width = int((pe - ps).max())
+    lo = np.searchsorted(ps_sorted, s - max_width + 1, side="left")
+    hi = np.searchsorted(ps_sorted, e, side="left")
+    n = np.maximum(hi - lo, 0)
+    interval = np.repeat(np.arange(s.size, dtype=np.int64), n)
+    offset = np.arange(interval.size, dtype=np.int64) - np.repeat(np.cumsum(n) - n, n)
+    candidate = lo[interval] + offset
+    keep = pe_sorted[candidate] > s[interval]
+    return interval[keep], order[candidate[keep]]
+
+
+def mode_counts(pairs: ContigPairs, peak_starts: np.ndarray, peak_ends: np.ndarray,
+                mode: str) -> tuple[np.ndarray, int]:
+    """Fragments counted in each peak under ``mode``, and fragments counted in any peak.
+
+    A fragment counts at most once per peak and once in each peak it hits.
+    """
+    n_peaks = len(peak_starts)
+    if mode == "span":
+        starts, ends = pairs.spans()
+        return overlap_counts(starts, ends, peak_starts, peak_ends), fragments_in_intervals(
+            starts, ends, peak_starts, peak_ends)
+    starts, ends, fragment = mode_intervals(pairs, mode)
+    interval, peak = interval_hits(starts, ends, peak_starts, peak_ends)
+    codes = np.unique(fragment[interval] * n_peaks + peak)
+    counts = np.bincount(codes % n_peaks, minlength=n_peaks).astype(np.int64)
+    return counts, int(np.unique(codes // n_peaks).size)
 
 
 def overlap_counts(starts: np.ndarray, ends: np.ndarray, peak_starts: np.ndarray, peak_ends: np.ndarray) -> np.ndarray:
@@ -180,8 +349,14 @@ def _check_peaks(peaks: pd.DataFrame) -> pd.DataFrame:
     return peaks.reset_index(drop=True)
 
 
-def count_bam(path: str | Path, peaks: pd.DataFrame) -> BamCounts:
-    """Count the fragments of one BAM in every peak (see the module notes for the rules).
+def _check_mode(mode: str) -> str:
+    if mode not in COUNT_MODES:
+        raise ValueError(f"counting mode must be one of {list(COUNT_MODES)}, not {mode!r}")
+    return mode
+
+
+def count_bam_modes(path: str | Path, peaks: pd.DataFrame, modes: Sequence[str] = COUNT_MODES) -> dict[str, BamCounts]:
+    """Count the fragments of one BAM in every peak under each of ``modes``, in one sweep.
 
     Parameters
     ----------
@@ -190,15 +365,19 @@ def count_bam(path: str | Path, peaks: pd.DataFrame) -> BamCounts:
     peaks : pandas.DataFrame
         Columns ``chrom, start, end, name`` (0-based, half-open; e.g. from
         :func:`deepallele.reads.peaks.read_peaks`).
+    modes : sequence of str
+        Counting modes (:data:`COUNT_MODES`; see the module notes).
 
     Returns
     -------
-    BamCounts
-        Per-peak counts in the order of ``peaks``, plus totals for FRiP.
+    dict of str to BamCounts
+        Per mode: per-peak counts in the order of ``peaks``, plus totals for FRiP.
     """
+    modes = [_check_mode(m) for m in dict.fromkeys(modes)]
     peaks = _check_peaks(peaks)
-    counts = np.zeros(len(peaks), dtype=np.int64)
-    fragments = in_peaks = orphans = skipped = 0
+    counts = {m: np.zeros(len(peaks), dtype=np.int64) for m in modes}
+    in_peaks = dict.fromkeys(modes, 0)
+    fragments = orphans = skipped = 0
     with _open_indexed(path) as bam:
         contigs = list(bam.references)
         unknown = sorted(set(peaks["chrom"]) - set(contigs))
@@ -208,18 +387,41 @@ def count_bam(path: str | Path, peaks: pd.DataFrame) -> BamCounts:
                              "peaks and reads must use the same reference")
         by_contig = {c: idx.to_numpy() for c, idx in peaks.groupby("chrom", sort=False).groups.items()}
         for contig in contigs:
-            starts, ends, n_orphans, n_skipped = contig_fragments(bam, contig)
-            fragments += len(starts)
+            pairs, n_orphans, n_skipped = contig_pairs(bam, contig)
+            fragments += len(pairs)
             orphans += n_orphans
             skipped += n_skipped
             rows = by_contig.get(contig)
-            if rows is None or len(starts) == 0:
+            if rows is None or len(pairs) == 0:
                 continue
             ps = peaks["start"].to_numpy()[rows]
             pe = peaks["end"].to_numpy()[rows]
-            counts[rows] = overlap_counts(starts, ends, ps, pe)
-            in_peaks += fragments_in_intervals(starts, ends, ps, pe)
-    return BamCounts(str(path), counts, fragments, in_peaks, orphans, skipped)
+            for m in modes:
+                per_peak, hit = mode_counts(pairs, ps, pe, m)
+                counts[m][rows] = per_peak
+                in_peaks[m] += hit
+    return {m: BamCounts(str(path), counts[m], fragments, in_peaks[m], orphans, skipped, m) for m in modes}
+
+
+def count_bam(path: str | Path, peaks: pd.DataFrame, mode: str = "reads") -> BamCounts:
+    """Count the fragments of one BAM in every peak (see the module notes for the rules).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        Coordinate-sorted, indexed BAM.
+    peaks : pandas.DataFrame
+        Columns ``chrom, start, end, name`` (0-based, half-open; e.g. from
+        :func:`deepallele.reads.peaks.read_peaks`).
+    mode : {"reads", "cutsites", "span"}
+        What makes a fragment count in a peak.
+
+    Returns
+    -------
+    BamCounts
+        Per-peak counts in the order of ``peaks``, plus totals for FRiP.
+    """
+    return count_bam_modes(path, peaks, (mode,))[mode]
 
 
 def _paths(value) -> list[str]:
@@ -228,7 +430,8 @@ def _paths(value) -> list[str]:
     return [str(v) for v in value]
 
 
-def count_fragments(bam_paths_by_allele: Mapping[str, str | Path | Sequence[str | Path]], peaks: pd.DataFrame) -> pd.DataFrame:
+def count_fragments(bam_paths_by_allele: Mapping[str, str | Path | Sequence[str | Path]], peaks: pd.DataFrame,
+                    mode: str = "reads") -> pd.DataFrame:
     """Per-allele fragment counts per peak, summed over the given BAMs of each allele.
 
     Parameters
@@ -238,6 +441,8 @@ def count_fragments(bam_paths_by_allele: Mapping[str, str | Path | Sequence[str 
         reference coordinates; a list (one BAM per sample) is summed.
     peaks : pandas.DataFrame
         Columns ``chrom, start, end, name``.
+    mode : {"reads", "cutsites", "span"}
+        What makes a fragment count in a peak (module notes).
 
     Returns
     -------
@@ -248,7 +453,7 @@ def count_fragments(bam_paths_by_allele: Mapping[str, str | Path | Sequence[str 
     if set(bam_paths_by_allele) != set(ALLELES):
         raise ValueError(f"expected BAMs for alleles {list(ALLELES)}, got {sorted(bam_paths_by_allele)}")
     peaks = _check_peaks(peaks)
-    totals = {a: sum((count_bam(p, peaks).counts for p in _paths(bam_paths_by_allele[a])),
+    totals = {a: sum((count_bam(p, peaks, mode).counts for p in _paths(bam_paths_by_allele[a])),
                      np.zeros(len(peaks), dtype=np.int64)) for a in ALLELES}
     return _wide(peaks, totals["ref"], totals["alt"])
 
@@ -266,8 +471,47 @@ def ln_ratio(ref, alt) -> np.ndarray:
     return np.log1p(np.asarray(ref, dtype=float)) - np.log1p(np.asarray(alt, dtype=float))
 
 
+def count_modes_per_sample(bams_by_sample: Mapping[str, Mapping[str, str | Path]], peaks: pd.DataFrame,
+                           modes: Sequence[str] = COUNT_MODES) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
+    """:func:`count_fragments_per_sample` for several counting modes, each BAM read once.
+
+    Returns
+    -------
+    dict
+        ``{mode: (long, qc)}`` as :func:`count_fragments_per_sample` returns them.
+    """
+    peaks = _check_peaks(peaks)
+    modes = [_check_mode(m) for m in dict.fromkeys(modes)]
+    if not bams_by_sample:
+        raise ValueError("no samples to count")
+    columns = {m: {} for m in modes}
+    qc_rows = {m: [] for m in modes}
+    for sample, by_allele in bams_by_sample.items():
+        if set(by_allele) != set(ALLELES):
+            raise ValueError(f"sample {sample!r}: expected BAMs for alleles {list(ALLELES)}, got {sorted(by_allele)}")
+        for allele in ALLELES:
+            for m, result in count_bam_modes(by_allele[allele], peaks, modes).items():
+                columns[m][(sample, allele)] = result.counts
+                qc_rows[m].append({"sample": sample, "allele": allele, "bam": result.path,
+                                   "fragments": result.fragments, "fragments_in_peaks": result.in_peaks,
+                                   "frip": result.frip, "orphan_reads": result.orphans,
+                                   "skipped_reads": result.skipped_reads})
+    n_peaks = len(peaks)
+    out = {}
+    for m in modes:
+        keys = list(columns[m])
+        long = pd.DataFrame({
+            "peak": np.repeat(peaks["name"].astype(str).to_numpy(), len(keys)),
+            "sample": [s for s, _ in keys] * n_peaks,
+            "allele": [a for _, a in keys] * n_peaks,
+            "count": np.stack([columns[m][k] for k in keys], axis=1).reshape(-1),
+        })
+        out[m] = (long[LONG_COLUMNS], pd.DataFrame(qc_rows[m]))
+    return out
+
+
 def count_fragments_per_sample(bams_by_sample: Mapping[str, Mapping[str, str | Path]],
-                               peaks: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+                               peaks: pd.DataFrame, mode: str = "reads") -> tuple[pd.DataFrame, pd.DataFrame]:
     """Fragment counts of every sample and allele, as a long table, plus per-BAM QC.
 
     Parameters
@@ -276,6 +520,8 @@ def count_fragments_per_sample(bams_by_sample: Mapping[str, Mapping[str, str | P
         ``{sample: {"ref": bam, "alt": bam}}``; samples keep the mapping's order.
     peaks : pandas.DataFrame
         Columns ``chrom, start, end, name``.
+    mode : {"reads", "cutsites", "span"}
+        What makes a fragment count in a peak (module notes).
 
     Returns
     -------
@@ -286,27 +532,7 @@ def count_fragments_per_sample(bams_by_sample: Mapping[str, Mapping[str, str | P
         Columns ``sample, allele, bam, fragments, fragments_in_peaks, frip, orphan_reads,
         skipped_reads``, one row per BAM.
     """
-    peaks = _check_peaks(peaks)
-    if not bams_by_sample:
-        raise ValueError("no samples to count")
-    columns, qc_rows = {}, []
-    for sample, by_allele in bams_by_sample.items():
-        if set(by_allele) != set(ALLELES):
-            raise ValueError(f"sample {sample!r}: expected BAMs for alleles {list(ALLELES)}, got {sorted(by_allele)}")
-        for allele in ALLELES:
-            result = count_bam(by_allele[allele], peaks)
-            columns[(sample, allele)] = result.counts
-            qc_rows.append({"sample": sample, "allele": allele, "bam": result.path, "fragments": result.fragments,
-                            "fragments_in_peaks": result.in_peaks, "frip": result.frip,
-                            "orphan_reads": result.orphans, "skipped_reads": result.skipped_reads})
-    n_peaks, keys = len(peaks), list(columns)
-    long = pd.DataFrame({
-        "peak": np.repeat(peaks["name"].astype(str).to_numpy(), len(keys)),
-        "sample": [s for s, _ in keys] * n_peaks,
-        "allele": [a for _, a in keys] * n_peaks,
-        "count": np.stack([columns[k] for k in keys], axis=1).reshape(-1),
-    })
-    return long[LONG_COLUMNS], pd.DataFrame(qc_rows)
+    return count_modes_per_sample(bams_by_sample, peaks, (mode,))[mode]
 
 
 def allele_count_table(long: pd.DataFrame, peaks: pd.DataFrame) -> pd.DataFrame:
@@ -330,14 +556,24 @@ def allele_count_table(long: pd.DataFrame, peaks: pd.DataFrame) -> pd.DataFrame:
     return _wide(peaks, sums["ref"].to_numpy(), sums["alt"].to_numpy())
 
 
-def frip(bam_path: str | Path, peaks: pd.DataFrame) -> float:
-    """Fraction of the fragments of one BAM that overlap at least one peak."""
-    return count_bam(bam_path, peaks).frip
+def mode_table(per_mode: Mapping[str, tuple[pd.DataFrame, pd.DataFrame]], peaks: pd.DataFrame) -> pd.DataFrame:
+    """The per-allele count tables of several modes stacked: ``mode`` + :data:`COUNT_COLUMNS`.
+
+    ``per_mode`` is :func:`count_modes_per_sample`'s result (samples are summed).
+    """
+    tables = [allele_count_table(long, peaks).assign(mode=m) for m, (long, _) in per_mode.items()]
+    return pd.concat(tables, ignore_index=True)[MODE_COLUMNS]
 
 
-def frip_table(bams_by_sample: Mapping[str, Mapping[str, str | Path]], peaks: pd.DataFrame) -> pd.DataFrame:
+def frip(bam_path: str | Path, peaks: pd.DataFrame, mode: str = "reads") -> float:
+    """Fraction of the fragments of one BAM counted in at least one peak."""
+    return count_bam(bam_path, peaks, mode).frip
+
+
+def frip_table(bams_by_sample: Mapping[str, Mapping[str, str | Path]], peaks: pd.DataFrame,
+               mode: str = "reads") -> pd.DataFrame:
     """FRiP of every allele BAM: the ``qc`` table of :func:`count_fragments_per_sample`."""
-    return count_fragments_per_sample(bams_by_sample, peaks)[1]
+    return count_fragments_per_sample(bams_by_sample, peaks, mode)[1]
 
 
 def write_count_tables(long: pd.DataFrame | None, wide: pd.DataFrame, wide_path: str | Path,
@@ -350,12 +586,17 @@ def write_count_tables(long: pd.DataFrame | None, wide: pd.DataFrame, wide_path:
     """
     tables = [(wide, wide_path)] + ([(long, long_path)] if long is not None and long_path is not None else [])
     for table, path in tables:
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        try:
-            table.to_csv(tmp, sep="\t", index=False, float_format="%.6f")
-            os.replace(tmp, path)
-        finally:
-            if tmp.exists():
-                tmp.unlink()
+        write_tsv(table, path)
+
+
+def write_tsv(table: pd.DataFrame, path: str | Path) -> None:
+    """Write a table as TSV (floats to 6 decimals) through ``<path>.tmp`` and a rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        table.to_csv(tmp, sep="\t", index=False, float_format="%.6f")
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()

@@ -78,29 +78,81 @@ def bam_chrom_sizes(path: str | Path) -> dict[str, int]:
         return dict(zip(bam.references, bam.lengths))
 
 
-def effective_genome_size(chrom_sizes: Mapping[str, int], exclude: Iterable[str] = ("chrM", "MT")) -> int:
-    """Sum of contig lengths, leaving out contigs whose name matches a glob of ``exclude``.
+#: MACS3 3.x's ``-g`` shortcuts (``macs3 callpeak -h``; deepTools' non-N sizes). MACS2 used
+#: smaller ones (``mm`` 1.87e9, ``hs`` 2.7e9); give such a value as a number.
+MACS3_GENOME_SIZES = {"hs": 2_913_022_398, "mm": 2_652_783_500, "ce": 100_286_401, "dm": 142_573_017}
 
-    This is the size given to ``macs3 callpeak -g`` (and ``bamCoverage --effectiveGenomeSize``).
-    Contigs whose alignments the workflow drops (``alignment.exclude_contigs``: chrM, unplaced
-    and alt contigs) hold no reads, so they are not part of the genome the reads sample.
+
+def _excluded(contig: str, patterns: Sequence[str]) -> bool:
+    return any(fnmatchcase(contig, p) for p in patterns)
+
+
+def effective_genome_size(chrom_sizes: Mapping[str, int], exclude: Iterable[str] = ("chrM", "MT")) -> int:
+    """Sum of per-contig sizes, leaving out contigs whose name matches a glob of ``exclude``.
+
+    Given the non-N bases of each contig (:func:`non_n_bases`) this is the effective genome
+    size of the deepTools/MACS3 convention, the size given to ``macs3 callpeak -g`` and
+    ``bamCoverage --effectiveGenomeSize``; given contig lengths it is an upper bound (mm10's N
+    gaps make the lengths ~3 % larger). Contigs whose alignments the workflow drops
+    (``alignment.exclude_contigs``: chrM, unplaced and alt contigs) hold no reads, so they are
+    not part of the genome the reads sample.
 
     Parameters
     ----------
     chrom_sizes : mapping of str to int
-        Contig lengths (e.g. from :func:`read_chrom_sizes`).
+        Bases per contig (e.g. from :func:`non_n_bases`).
     exclude : iterable of str
         Glob patterns of contig names to leave out (case-sensitive, as ``fnmatch``).
 
     Returns
     -------
     int
-        The summed length; at least 1.
+        The sum; at least 1.
     """
     patterns = list(exclude)
-    size = sum(n for c, n in chrom_sizes.items() if not any(fnmatchcase(c, p) for p in patterns))
+    size = sum(n for c, n in chrom_sizes.items() if not _excluded(c, patterns))
     if size < 1:
-        raise PeakError(f"every contig matches the excluded patterns {patterns}: effective genome size is 0")
+        raise PeakError(f"every contig matches the excluded patterns {patterns} or is all N: "
+                        "effective genome size is 0")
+    return size
+
+
+def non_n_bases(fasta: str | Path, exclude: Iterable[str] = ()) -> dict[str, int]:
+    """Bases other than ``N``/``n`` per contig of an indexed FASTA, in FASTA order.
+
+    Contigs matching a glob of ``exclude`` are not read (their count is 0).
+    """
+    import pysam
+
+    patterns = list(exclude)
+    out: dict[str, int] = {}
+    with pysam.FastaFile(str(fasta)) as fa:
+        for contig in fa.references:
+            if _excluded(contig, patterns):
+                out[contig] = 0
+                continue
+            seq = fa.fetch(contig)
+            out[contig] = len(seq) - seq.count("N") - seq.count("n")
+    return out
+
+
+def configured_genome_size(value) -> int | None:
+    """The effective genome size a config gives (``peaks.genome_size``), or None to count it.
+
+    ``""``/None: count from the FASTA; a MACS3 shortcut (:data:`MACS3_GENOME_SIZES`); a number.
+    """
+    if value in ("", None):
+        return None
+    if isinstance(value, str):
+        if value in MACS3_GENOME_SIZES:
+            return MACS3_GENOME_SIZES[value]
+        try:
+            value = float(value)
+        except ValueError:
+            raise PeakError(f"genome size {value!r} is neither a number nor one of {sorted(MACS3_GENOME_SIZES)}") from None
+    size = int(round(float(value)))
+    if size < 1:
+        raise PeakError(f"genome size must be positive, not {value!r}")
     return size
 
 

@@ -111,7 +111,7 @@ def _clip(cigartuples, side: int) -> int:
 def reads_metrics(truth_reads: str | Path, vcf: str | Path, allele_bams: dict[str, list[str]],
                   counts: str | Path | None = None, truth_regions: str | Path | None = None,
                   strain_fasta: str | Path | None = None, truth_strain_fasta: str | Path | None = None,
-                  min_fragments: int = 50) -> pd.DataFrame:
+                  min_fragments: int = 50, count_modes: str | Path | None = None) -> pd.DataFrame:
     """Validation metrics of the read stages.
 
     Parameters
@@ -130,6 +130,9 @@ def reads_metrics(truth_reads: str | Path, vcf: str | Path, allele_bams: dict[st
         The workflow's pseudogenome and the simulator's strain genome.
     min_fragments : int
         Peaks with at least this many fragments enter the ratio correlation.
+    count_modes : str or pathlib.Path, optional
+        ``counts/count_modes.tsv`` (every counting mode side by side); with ``truth_regions``
+        gives context rows comparing the modes on the same peaks.
 
     Returns
     -------
@@ -233,7 +236,38 @@ def reads_metrics(truth_reads: str | Path, vcf: str | Path, allele_bams: dict[st
             "fraction of simulated regions overlapped by a peak")
         add("peak_precision", round(float(peaks["peak"].isin(matched["peak"]).mean()), 4),
             "fraction of peaks on a simulated region")
+    if count_modes is not None and truth_regions is not None:
+        for metric, value, goal in count_mode_rows(count_modes, truth_regions, min_fragments):
+            add(metric, value, goal)
     return pd.DataFrame(rows)
+
+
+def count_mode_rows(count_modes: str | Path | pd.DataFrame, truth_regions: str | Path,
+                    min_fragments: int = 50) -> list[tuple]:
+    """Context rows comparing the counting modes (``reads``, ``cutsites``, ``span``) on one peak set.
+
+    The peaks compared are those on a simulated region with at least ``min_fragments`` in every
+    mode. Per mode: the Pearson r of the peak ratio against the planted ratio, and the fragments
+    counted in all peaks (both alleles).
+    """
+    table = pd.read_csv(count_modes, sep="\t") if not isinstance(count_modes, pd.DataFrame) else count_modes
+    regions = pd.read_csv(truth_regions, sep="\t")
+    modes = list(dict.fromkeys(table["mode"]))
+    depth = table.assign(n=table["ref_count"] + table["alt_count"]).pivot(index="peak", columns="mode", values="n")
+    deep = set(depth.index[(depth[modes] >= min_fragments).all(axis=1)])
+    rows = []
+    for mode in modes:
+        t = table[table["mode"] == mode]
+        matched = _match_peaks(t, regions)
+        sel = matched[matched["peak"].isin(deep)]
+        r = stats.pearsonr(sel["ln_ratio"], sel["true_ln_ratio"])[0] if len(sel) > 10 else float("nan")
+        rows.append((f"count_mode_{mode}_ratio_pearson_vs_truth", round(float(r), 4),
+                     f"context (the same {len(sel)} peaks in every mode)"))
+    for mode in modes:
+        t = table[table["mode"] == mode]
+        rows.append((f"count_mode_{mode}_fragments", int((t["ref_count"] + t["alt_count"]).sum()),
+                     "context (fragments counted in peaks, both alleles)"))
+    return rows
 
 
 def _match_peaks(peaks: pd.DataFrame, regions: pd.DataFrame) -> pd.DataFrame:

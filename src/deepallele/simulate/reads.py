@@ -3,8 +3,9 @@
 Fragments are drawn from **each allele's own sequence** (the strain genome includes its
 indels), in proportion to the allele's activity, plus background fragments from anywhere in
 either genome. Each fragment is read from both ends; short fragments read into the adapter;
-PCR duplicates re-read an earlier fragment with fresh sequencing errors; qualities follow an
-Illumina-like decay and errors occur with exactly the probability the quality states.
+PCR duplicates re-read an earlier fragment with fresh sequencing errors (some with the mates
+swapped, R1 reading the other end); qualities follow an Illumina-like decay and errors occur
+with exactly the probability the quality states.
 """
 from __future__ import annotations
 
@@ -45,6 +46,20 @@ class Fragments:
     def concat(parts: list["Fragments"]) -> "Fragments":
         return Fragments(*(np.concatenate([getattr(p, f) for p in parts]) for f in
                            ("allele", "chrom", "start", "end", "source", "r1_forward")))
+
+
+def duplicate_fragments(frags: Fragments, src: np.ndarray, swap_fraction: float,
+                        rng: np.random.Generator) -> Fragments:
+    """PCR duplicates: copies of ``frags[src]``, a ``swap_fraction`` of them with R1 and R2 swapped.
+
+    A swapped copy reads the same two fragment ends from the other mate (an F2R1 copy of an F1R2
+    fragment); Picard counts it a duplicate, and the tie split must keep it with its original.
+    ``rng`` draws only the swaps, so the fraction changes nothing else of a simulation.
+    """
+    dup = frags.take(src)
+    swap = rng.random(dup.start.size) < swap_fraction
+    dup.r1_forward = np.where(swap, ~dup.r1_forward, dup.r1_forward)
+    return dup
 
 
 def fragment_lengths(n: int, rng: np.random.Generator, assay: str, cfg: dict) -> np.ndarray:

@@ -372,7 +372,8 @@ def simulate_fragments(dataset: str, assay: str, params: dict, genome_dir: Path,
     d = float(params["duplicate_rate"])
     n_dup = int(round(n_unique * d / (1 - d)))
     src = rng.integers(0, n_unique, size=n_dup)
-    frags = R.Fragments.concat([frags, frags.take(src)])
+    swap_rng = _rng(int(params["seed"]), "duplicate_mates", dataset)
+    frags = R.Fragments.concat([frags, R.duplicate_fragments(frags, src, float(params["duplicate_swap_fraction"]), swap_rng)])
     duplicate_of = np.concatenate([np.full(n_unique, -1, np.int64), src])
 
     # shuffle so that file order reveals nothing; names are the shuffled ranks
