@@ -42,6 +42,7 @@ include: "rules/meandiff.smk"
 include: "rules/interpret_common.smk"
 include: "rules/motifs.smk"
 include: "rules/interpret.smk"
+include: "rules/score_variants.smk"
 include: "rules/targets.smk"
 
 

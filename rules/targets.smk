@@ -44,6 +44,11 @@ rule meandiff:
         _all_datasets(meandiff_stage_targets),
 
 
+rule score_variants:
+    input:
+        sorted(set(_all_datasets(score_variants_stage_targets))),
+
+
 rule qc:
     input:
         _all_datasets(qc_targets),

@@ -109,7 +109,11 @@ def main(argv: list[str] | None = None) -> int:
 
     from .models.cli import add_parsers as add_model_parsers
 
-    add_model_parsers(sub)  # train, benchmark-training
+    add_model_parsers(sub)  # train, benchmark-training, import-checkpoint, export-model
+
+    from .interpret.commands import add_parsers as add_interpret_parsers
+
+    add_interpret_parsers(sub)  # score-variants, benchmark-score-variants, predict, interpret
 
     args = parser.parse_args(argv)
     from .workflow import ConfigError

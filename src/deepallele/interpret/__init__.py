@@ -11,4 +11,10 @@ variant_effects
     Swapping each variant between the alleles; main variant; additive sum.
 trusted
     The well-predicted set of the paper (§3.1).
+score_variants
+    Any VCF's variants scored by every seed of a trained model (``deepallele score-variants``);
+    ``validate_score_variants`` checks it against the simulator's true effects.
+apply, commands
+    ``deepallele predict`` / ``interpret`` on any ``pairs.h5`` (TF-MoDISco-lite export) and the
+    subcommands of this package; ``outputs``: atomic file writes.
 """

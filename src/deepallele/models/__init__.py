@@ -11,6 +11,10 @@ ref_only        :class:`~.baseline.SingleInput`                           refere
 alt_only        :class:`~.baseline.SingleInput`                           strain alleles
 two_genome      :class:`~.baseline.SingleInput`                           both alleles (2N)
 ==============  =======================================================  ==================
+
+Model files: :mod:`~.modelfile` (weights-only ``model.safetensors`` + ``model.json``, written next
+to each ``best.ckpt`` and read by ``score-variants``/``predict``/``interpret``) and
+:mod:`~.authors` (the authors' published checkpoints imported into that format).
 """
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Subcommands of the ``deepallele`` command for the model stage.
 
-``add_parsers(subparsers)`` adds ``train`` and ``benchmark-training`` to the main parser
-(``add_train_parser`` / ``add_benchmark_parser`` add one each). The module also runs on its
+``add_parsers(subparsers)`` adds ``train``, ``benchmark-training``, ``import-checkpoint`` and
+``export-model`` to the main parser (``add_*_parser`` add one each). The module also runs on its
 own: ``python -m deepallele.models.cli train --pairs ... --model deepallele --seed 0 --outdir ...``.
 """
 from __future__ import annotations
@@ -120,10 +120,103 @@ def add_benchmark_parser(subparsers) -> argparse.ArgumentParser:
     return p
 
 
+def cmd_import_checkpoint(args: argparse.Namespace) -> int:
+    from ..logutil import setup_logging
+    from .authors import import_checkpoint
+    from .modelfile import ModelFileError
+
+    log = setup_logging(args.log)
+    try:
+        rows = import_checkpoint(args.source, args.outdir, member=args.member, model_type=args.model_type,
+                                 sequence_length=args.sequence_length, pooling_size=args.pooling_size,
+                                 allele_names={"reference": args.reference_name, "strain": args.strain_name},
+                                 seed=args.seed)
+    except ModelFileError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    import pandas as pd
+
+    table = pd.DataFrame(rows)
+    if args.pairs:  # the authors' best validation score next to ours recomputed on their data
+        from .authors import validation_score
+        from .modelfile import load_model_file
+
+        scores = [validation_score(load_model_file(r["outdir"]), args.pairs, args.split) for r in rows]
+        table["our_score"] = [round(r, 6) for r, _ in scores]
+        table["our_score_pairs"] = [n for _, n in scores]
+        table["our_score_split"] = args.split
+    if args.report:
+        import os
+
+        tmp = f"{args.report}.tmp"
+        table.to_csv(tmp, sep="\t", index=False)
+        os.replace(tmp, args.report)
+    log.info("imported %d checkpoint(s)\n%s", len(rows), table.to_string(index=False))
+    return 0
+
+
+def add_import_parser(subparsers) -> argparse.ArgumentParser:
+    """Add ``import-checkpoint``: the authors' published checkpoints -> model.safetensors + model.json."""
+    from . import SINGLE_TYPES
+
+    p = subparsers.add_parser(
+        "import-checkpoint", help="import an authors' DeepAllele checkpoint (.ckpt or Figshare folder ZIP)",
+        description="Map the authors' multi-head (SeparateMultiHeadResidualCNN) or single-head "
+                    "(SingleHeadResidualCNN) state_dict onto this package's models, check every key, shape and "
+                    "the parameter count, and write model.safetensors + model.json. The file is never unpickled "
+                    "blindly: a weights-only load, else a restricted unpickler that stubs unknown classes.")
+    p.add_argument("source", help="the .ckpt, or the Figshare download (a ZIP of a folder, whatever its name)")
+    p.add_argument("--outdir", required=True,
+                   help="output folder (several checkpoints in a ZIP: one sub-folder [<genome set>/]seed<k> each)")
+    p.add_argument("--member", help="only ZIP members whose name contains this (e.g. random_seed_0)")
+    p.add_argument("--model-type", choices=["deepallele", *SINGLE_TYPES],
+                   help="our type of a single-head checkpoint (default: from its B6/Cast/B6_Cast folder)")
+    p.add_argument("--sequence-length", type=int, help="L, when the hyper-parameters lack input_length")
+    p.add_argument("--pooling-size", type=int, help="when the hyper-parameters lack pooling_size")
+    p.add_argument("--reference-name", default="B6", help="name of allele 0 (default: %(default)s)")
+    p.add_argument("--strain-name", default="alt", help="name of allele 1, e.g. CAST, PWK, SPRET")
+    p.add_argument("--seed", type=int, help="seed label of a single checkpoint (default: its random_seed_<k>)")
+    p.add_argument("--report", help="TSV of what was imported (authors' best validation score included)")
+    p.add_argument("--pairs", help="a pairs.h5 (e.g. their HDF5 imported by the dataset stage) on which to recompute "
+                                   "their checkpoint metric (ratio Pearson r) next to theirs")
+    p.add_argument("--split", default="val", help="split of --pairs for that score (default: %(default)s)")
+    p.add_argument("--log")
+    p.set_defaults(func=cmd_import_checkpoint)
+    return p
+
+
+def cmd_export_model(args: argparse.Namespace) -> int:
+    from .modelfile import ModelFileError, export_checkpoint
+
+    try:
+        path = export_checkpoint(args.ckpt, args.outdir, seed=args.seed, summary=args.summary,
+                                 allele_names={"reference": args.reference_name, "strain": args.strain_name})
+    except ModelFileError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    print(path)
+    return 0
+
+
+def add_export_parser(subparsers) -> argparse.ArgumentParser:
+    """Add ``export-model``: a best.ckpt of this workflow -> model.safetensors + model.json."""
+    p = subparsers.add_parser("export-model", help="export a trained checkpoint as model.safetensors + model.json")
+    p.add_argument("ckpt", help="best.ckpt of a training run")
+    p.add_argument("--outdir", help="folder to write into (default: the checkpoint's)")
+    p.add_argument("--seed", type=int, help="training seed (default: from --summary)")
+    p.add_argument("--summary", help="train_summary.json of the run")
+    p.add_argument("--reference-name", default="ref")
+    p.add_argument("--strain-name", default="alt")
+    p.set_defaults(func=cmd_export_model)
+    return p
+
+
 def add_parsers(subparsers) -> None:
     """Add every model-stage subcommand."""
     add_train_parser(subparsers)
     add_benchmark_parser(subparsers)
+    add_import_parser(subparsers)
+    add_export_parser(subparsers)
 
 
 def main(argv: list[str] | None = None) -> int:

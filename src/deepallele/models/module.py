@@ -122,8 +122,15 @@ class AlleleModule(L.LightningModule):
 
 
 def load_module(checkpoint: str, map_location: str | torch.device = "cpu") -> AlleleModule:
-    """An :class:`AlleleModule` from a checkpoint, in eval mode (weights only; no RNG or loop state)."""
-    ckpt = torch.load(checkpoint, map_location=map_location, weights_only=False)
+    """An :class:`AlleleModule` from a checkpoint, in eval mode (weights only; no RNG or loop state).
+
+    The checkpoint is read with ``torch.load(weights_only=True)`` (this workflow's checkpoints hold
+    only tensors and plain values); a truncated or foreign file is a
+    :class:`~deepallele.models.modelfile.ModelFileError` naming it.
+    """
+    from .modelfile import load_checkpoint
+
+    ckpt = load_checkpoint(checkpoint, map_location=map_location)
     hp = ckpt["hyper_parameters"]
     module = AlleleModule(hp["model_type"], hp["sequence_length"], hp["architecture"], hp.get("training"))
     module.load_state_dict(ckpt["state_dict"])

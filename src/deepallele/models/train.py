@@ -139,7 +139,7 @@ class DelayedEarlyStopping(EarlyStopping):
 
 def _finished(last: Path, max_epochs: int) -> bool:
     """Whether a last checkpoint marks a run that already ended (max epochs reached or stopped early)."""
-    ckpt = torch.load(last, map_location="cpu", weights_only=False)
+    ckpt = torch.load(last, map_location="cpu", weights_only=True)
     if ckpt.get("epoch", -1) + 1 >= max_epochs:
         return True
     for key, state in ckpt.get("callbacks", {}).items():
@@ -277,14 +277,14 @@ def train_model(h5_path: str | Path, model_type: str, seed: int, outdir: str | P
             raise RuntimeError(f"no best checkpoint under {ckpt_dir}")
         best = found[-1]
     shutil.copyfile(best, outdir / "best.ckpt")
-    best_ckpt = torch.load(best, map_location="cpu", weights_only=False)
+    best_ckpt = torch.load(best, map_location="cpu", weights_only=True)
     best_epoch = int(best_ckpt["epoch"])
     best_score = None
     for key, state in best_ckpt.get("callbacks", {}).items():
         # the monitored checkpoint callback, not the every-epoch "last" one (monitor None)
         if key.startswith("ModelCheckpoint") and f"'monitor': '{monitor}'" in key:
             best_score = state.get("best_model_score", state.get("current_score"))
-    last_ckpt = torch.load(last, map_location="cpu", weights_only=False)
+    last_ckpt = torch.load(last, map_location="cpu", weights_only=True)
 
     best_module = load_module(str(outdir / "best.ckpt"))
     device = "cuda" if accel == "gpu" else "cpu"

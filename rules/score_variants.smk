@@ -1,0 +1,110 @@
+# Putting trained models to work: safe model files (model.safetensors + model.json next to each
+# best.ckpt), every variant of a VCF scored by every seed of a model (deepallele score-variants),
+# its validation against the simulator's true effects, and its throughput.
+# Include after rules/common.smk, rules/counts_common.smk (reference_fasta, reference_fai),
+# rules/dataset_common.smk (pairs_h5, genome_names) and rules/models_common.smk (model_dir,
+# MODEL_SEEDS, MODEL_TYPES), and after rules/interpret.smk (INTERPRET_ENV).
+
+
+include: "score_variants_common.smk"
+
+
+rule export_model:
+    input:
+        ckpt="results/{dataset}/models/{model}/seed{seed}/best.ckpt",
+        summary="results/{dataset}/models/{model}/seed{seed}/train_summary.json",
+    output:
+        weights="results/{dataset}/models/{model}/seed{seed}/model.safetensors",
+        meta="results/{dataset}/models/{model}/seed{seed}/model.json",
+    params:
+        names=lambda wc: genome_names(wc.dataset),
+    log:
+        "results/logs/export_model/{dataset}/{model}/seed{seed}.log",
+    conda:
+        "../envs/python.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=5,
+    script:
+        "../scripts/export_model.py"
+
+
+rule score_vcf:
+    input:
+        unpack(score_vcf_input),
+    output:
+        tsv="results/{dataset}/score_variants/{vcf}/{model}.tsv",
+        vcf="results/{dataset}/score_variants/{vcf}/{model}.vcf.gz",
+    wildcard_constraints:
+        vcf=score_vcf_names(),
+    params:
+        models=lambda wc, input: " ".join(f"--model {m}" for m in input.meta),
+        window=score_setting("window"),
+        context=score_setting("context"),
+        null_per_window=score_setting("null_per_window"),
+        max_null=score_setting("max_null"),
+        batch_size=score_setting("batch_size"),
+        env=INTERPRET_ENV,
+    log:
+        "results/logs/score_vcf/{dataset}/{vcf}/{model}.log",
+    benchmark:
+        "results/benchmarks/jobs/score_vcf/{dataset}/{vcf}/{model}.tsv"
+    conda:
+        "../envs/python.yaml"
+    threads: config["threads"]["interpret"]
+    resources:
+        mem_mb=4000,
+        runtime=120,
+    shell:
+        "{params.env} deepallele score-variants --vcf {input.vcf} --fasta {input.fasta} --pairs {input.pairs}"
+        " {params.models} --out-tsv {output.tsv} --out-vcf {output.vcf} --window {params.window}"
+        " --context {params.context} --null-per-window {params.null_per_window} --max-null {params.max_null}"
+        " --batch-size {params.batch_size} --device cpu --threads {threads} --log {log}"
+
+
+rule validate_score_variants:
+    input:
+        scores=lambda wc: [f"results/{wc.dataset}/score_variants/strain/{m}.tsv" for m in score_validation_models()],
+        truth=lambda wc: f"{SIM}/datasets/{wc.dataset}/truth/variants.tsv",
+    output:
+        table=report(
+            "results/{dataset}/validation/score_variants.tsv",
+            caption="../report/tables/validation_score_variants.rst",
+            category="Validation",
+            subcategory="{dataset}",
+            labels={"table": "score_variants"},
+        ),
+    wildcard_constraints:
+        dataset="|".join(SIMULATED_DATASETS) or "NONE",
+    params:
+        models=score_validation_models(),
+        goals=lambda wc: dict(score_setting("validation")),
+    log:
+        "results/logs/validate_score_variants/{dataset}.log",
+    conda:
+        "../envs/python.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    script:
+        "../scripts/validate_score_variants.py"
+
+
+rule benchmark_score_variants:
+    output:
+        table="results/benchmarks/score_variants.tsv",
+    params:
+        env=INTERPRET_ENV,
+    log:
+        "results/logs/benchmark_score_variants.log",
+    conda:
+        "../envs/python.yaml"
+    threads: 2
+    resources:
+        mem_mb=8000,
+        runtime=30,
+    shell:
+        "{params.env} deepallele benchmark-score-variants --output {output.table} --threads {threads}"
+        " --device cpu --log {log}"

@@ -1,0 +1,79 @@
+"""score-variants against the simulator's true variant effects (``results/<dataset>/validation/score_variants.tsv``).
+
+The strain VCF of a simulated genome is scored by every seed of DeepAllele and of a single-input
+baseline. Each scored allele is matched to the simulator's ``truth/variants.tsv`` by its id
+(``chrom:POS:REF:ALT``); the truth's ``effect`` is the variant's contribution to ln(ref/alt) of
+the planted activity model (the convention of score-variants' ``effect_mean``).
+
+Rows (``metric, model, value, goal, n, pass``), over variants on the held-out chromosomes (the
+``test`` split; ``val`` under the paper's scheme) whose |true effect| exceeds ``min_true_effect``
+(goals fixed before any result was seen):
+
+* ``pearson``: Pearson r of ``effect_mean`` and the true effect (goal >= 0.6 for the model);
+* ``sign_agreement``: fraction with the sign of the true effect (goal >= 0.9);
+* ``pearson_all`` (context): Pearson r over every held-out variant with a true effect;
+* ``frac_in_peak_window`` (context): of the selected variants, those scored in a peak's window.
+
+The baseline's rows carry the same numbers beside the model's, as context (``pass`` empty).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+
+def _pearson(a: np.ndarray, b: np.ndarray) -> float:
+    if len(a) < 3 or np.std(a) == 0 or np.std(b) == 0:
+        return float("nan")
+    return float(np.corrcoef(a, b)[0, 1])
+
+
+def held_out_label(scores: pd.DataFrame) -> str:
+    """``test`` when the scores have test rows, else ``val`` (the paper's scheme reports on val)."""
+    return "test" if (scores["split"] == "test").any() else "val"
+
+
+def score_variant_metrics(scores: dict[str, pd.DataFrame], truth: pd.DataFrame, model: str,
+                          min_true_effect: float = 0.2, min_pearson: float = 0.6,
+                          min_sign_agreement: float = 0.9) -> pd.DataFrame:
+    """The validation table.
+
+    Parameters
+    ----------
+    scores : dict of str to pandas.DataFrame
+        Model type -> its score-variants TSV of the strain VCF (``id, split, status, window,
+        effect_mean``).
+    truth : pandas.DataFrame
+        The simulator's ``truth/variants.tsv`` (``variant_id, effect``).
+    model : str
+        The model the goals apply to (the others are context).
+    min_true_effect, min_pearson, min_sign_agreement : float
+        Selection and goals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``metric, model, value, goal, n, pass``.
+    """
+    true = truth.drop_duplicates("variant_id").set_index("variant_id")["effect"].astype(float)
+    rows = []
+    for name, s in scores.items():
+        label = held_out_label(s)
+        s = s[(s["status"] == "scored") & (s["split"] == label) & s["id"].isin(true.index)]
+        t = true[s["id"]].to_numpy()
+        p = s["effect_mean"].to_numpy(dtype=float)
+        big = np.abs(t) > min_true_effect
+        goal_model = name == model
+        r = _pearson(p[big], t[big])
+        sign = float(np.mean(np.sign(p[big]) == np.sign(t[big]))) if big.any() else float("nan")
+        where = f"{label} chromosomes, |true effect| > {min_true_effect}"
+        rows.append(("pearson", name, round(r, 4), f">= {min_pearson} ({where})" if goal_model
+                     else f"context: baseline ({where})", int(big.sum()), bool(r >= min_pearson) if goal_model else ""))
+        rows.append(("sign_agreement", name, round(sign, 4), f">= {min_sign_agreement} ({where})" if goal_model
+                     else f"context: baseline ({where})", int(big.sum()),
+                     bool(sign >= min_sign_agreement) if goal_model else ""))
+        rows.append(("pearson_all", name, round(_pearson(p, t), 4), f"context ({label} chromosomes, every variant)",
+                     len(t), ""))
+        frac = float((s["window"].to_numpy()[big] == "peak").mean()) if big.any() else float("nan")
+        rows.append(("frac_in_peak_window", name, round(frac, 4), "context", int(big.sum()), ""))
+    return pd.DataFrame(rows, columns=["metric", "model", "value", "goal", "n", "pass"])
