@@ -48,7 +48,7 @@ from pathlib import Path
 import torch
 
 from . import build_model, count_parameters
-from .modelfile import ModelFileError, check_state_dict, model_metadata, save_model_file
+from .modelfile import ModelFileError, check_state_dict, model_metadata, save_model_file, state_dict_problems
 from .presets import PRESETS
 
 log = logging.getLogger("deepallele.models.authors")
@@ -396,17 +396,7 @@ def map_state_dict(state: dict, model: torch.nn.Module, kind: str, h_layers: int
         Listing missing keys, unexpected keys and wrong shapes (authors' key names, ours in brackets).
     """
     expected = {authors_key(k, kind, h_layers): (k, tuple(v.shape)) for k, v in model.state_dict().items()}
-    missing = [k for k in expected if k not in state]
-    unexpected = [k for k in state if k not in expected]
-    wrong = [f"{k}: {tuple(state[k].shape)} (expected {shape})" for k, (_, shape) in expected.items()
-             if k in state and tuple(state[k].shape) != shape]
-    problems = []
-    if missing:
-        problems.append(f"missing {len(missing)} tensor(s): {', '.join(missing[:6])}")
-    if unexpected:
-        problems.append(f"unexpected {len(unexpected)} tensor(s): {', '.join(unexpected[:6])}")
-    if wrong:
-        problems.append(f"wrong shape: {'; '.join(wrong[:6])}")
+    problems = state_dict_problems(state, {theirs: shape for theirs, (_, shape) in expected.items()})
     if problems:
         raise ModelFileError(f"{label}: the state_dict does not fit a {AUTHOR_CLASSES[kind]} with these "
                              f"hyper-parameters ({'; '.join(problems)})")

@@ -214,13 +214,13 @@ def _meta_path(path: Path) -> Path:
     return path
 
 
-def check_state_dict(state: dict, model: nn.Module, source: str) -> None:
-    """Raise a :class:`ModelFileError` naming ``source`` unless ``state`` has exactly ``model``'s keys and shapes."""
-    expected = model.state_dict()
-    missing = [k for k in expected if k not in state]
-    unexpected = [k for k in state if k not in expected]
-    wrong = [f"{k}: {tuple(state[k].shape)} (expected {tuple(v.shape)})" for k, v in expected.items()
-             if k in state and tuple(state[k].shape) != tuple(v.shape)]
+def state_dict_problems(state: dict, expected_shapes: dict[str, tuple]) -> list[str]:
+    """Missing, unexpected and wrongly shaped tensors of ``state`` against ``{key: shape}``, as
+    messages (empty when the two agree); the one comparison behind every weights check."""
+    missing = [k for k in expected_shapes if k not in state]
+    unexpected = [k for k in state if k not in expected_shapes]
+    wrong = [f"{k}: {tuple(state[k].shape)} (expected {shape})" for k, shape in expected_shapes.items()
+             if k in state and tuple(state[k].shape) != tuple(shape)]
     problems = []
     if missing:
         problems.append(f"missing {len(missing)} tensor(s): {', '.join(missing[:6])}")
@@ -228,6 +228,12 @@ def check_state_dict(state: dict, model: nn.Module, source: str) -> None:
         problems.append(f"unexpected {len(unexpected)} tensor(s): {', '.join(unexpected[:6])}")
     if wrong:
         problems.append(f"wrong shape: {'; '.join(wrong[:6])}")
+    return problems
+
+
+def check_state_dict(state: dict, model: nn.Module, source: str) -> None:
+    """Raise a :class:`ModelFileError` naming ``source`` unless ``state`` has exactly ``model``'s keys and shapes."""
+    problems = state_dict_problems(state, {k: tuple(v.shape) for k, v in model.state_dict().items()})
     if problems:
         raise ModelFileError(f"{source}: weights do not fit the model described ({'; '.join(problems)})")
 
