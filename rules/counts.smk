@@ -21,6 +21,7 @@ rule allele_counts:
     params:
         bams=lambda wc: final_bams_by_sample(wc.dataset),
         mode=config["counts"]["mode"],
+        multi_overlap=config["counts"]["multi_overlap"],
     conda:
         "../envs/python.yaml"
     log:

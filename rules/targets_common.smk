@@ -8,11 +8,12 @@ def _all_datasets(fn):
 
 
 def reads_stage_targets(dataset):
-    """Trimmed reads + reports and the final per-allele BAMs (and indexes) of a dataset."""
+    """Trimmed reads + reports and the final per-allele BAMs (and indexes) of a dataset, control
+    (input) samples included."""
     if dataset not in BAM_DATASETS:
         return []
     return (trimming_targets(dataset) if dataset in READ_DATASETS else []) + [
-        f for b in final_allele_bams(dataset) for f in (b, f"{b}.bai")
+        f for b in final_allele_bams(dataset, samples_of(dataset)) for f in (b, f"{b}.bai")
     ]
 
 

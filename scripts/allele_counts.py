@@ -9,12 +9,12 @@ sm = snakemake  # noqa: F821 (injected by Snakemake)
 with job_logging(sm.log[0]) as log:
     peaks = read_peaks(sm.input.peaks, fmt="bed")
     mode = sm.params.mode
-    per_mode = count_modes_per_sample(sm.params.bams, peaks, [mode, *COUNT_MODES])
+    per_mode = count_modes_per_sample(sm.params.bams, peaks, [mode, *COUNT_MODES], sm.params.multi_overlap)
     long, qc = per_mode[mode]
     wide = allele_count_table(long, peaks)
     write_count_tables(long, wide, sm.output.counts, sm.output.per_sample)
     write_tsv(mode_table({m: per_mode[m] for m in COUNT_MODES}, peaks), sm.output.modes)
-    log.info("counting mode: %s", mode)
+    log.info("counting mode: %s; a fragment hitting several peaks: %s", mode, sm.params.multi_overlap)
     for row in qc.itertuples():
         log.info("%s %s: %d fragments, %d in peaks (FRiP %.3f), %d orphan reads, %d reads skipped by flag (%s)",
                  row.sample, row.allele, row.fragments, row.fragments_in_peaks, row.frip, row.orphan_reads,

@@ -308,6 +308,14 @@ def test_modes_differ_as_specified(tmp_path):
     modes = count_bam_modes(bam, PEAKS)
     assert {m: r.counts.tolist() for m, r in modes.items()} == got
     assert {m: r.in_peaks for m, r in modes.items()} == {"reads": 4, "cutsites": 3, "span": 4}
+    # multi_overlap="majority" (featureCounts without -O): y's two reads hit p1 and p2 (one vote
+    # each) and its span both, a tie, so it counts nowhere; its cut sites hit p1 only
+    majority = count_bam_modes(bam, PEAKS, multi_overlap="majority")
+    assert {m: r.counts.tolist() for m, r in majority.items()} == {
+        "reads": [1, 1, 1, 0], "cutsites": [1, 1, 1, 0], "span": [1, 1, 1, 0]}
+    assert {m: r.in_peaks for m, r in majority.items()} == {"reads": 4, "cutsites": 3, "span": 4}  # FRiP unchanged
+    with pytest.raises(ValueError, match="multi_overlap"):
+        count_bam(bam, PEAKS, multi_overlap="first")
 
 
 def _random_pairs(rng, n):
@@ -347,11 +355,21 @@ def test_modes_match_brute_force(tmp_path):
             ivs = [(c, c + 1) for c in cuts]
         return any(s < pe and e > ps for s, e in ivs)
 
+    peak_rows = list(zip(peaks["chrom"], peaks["start"], peaks["end"]))
     for mode in ("reads", "cutsites", "span"):
-        want = [sum(hits(mode, *p, c, s, e) for p in pairs.values())
-                for c, s, e in zip(peaks["chrom"], peaks["start"], peaks["end"])]
+        want = [sum(hits(mode, *p, c, s, e) for p in pairs.values()) for c, s, e in peak_rows]
         result = count_bam(bam, peaks, mode=mode)
         assert result.counts.tolist() == want, mode
+        # majority: each read votes for the peaks it hits; a single top peak wins, a tie counts nowhere
+        want_majority = [0] * len(peak_rows)
+        for r1, r2 in pairs.values():
+            votes = [sum(hits(mode, r, r, c, s, e) for r in (r1, r2)) if mode != "span" else int(hits(mode, r1, r2, c, s, e))
+                     for c, s, e in peak_rows]
+            top = max(votes)
+            if top and votes.count(top) == 1:
+                want_majority[votes.index(top)] += 1
+        assert count_bam(bam, peaks, mode=mode, multi_overlap="majority").counts.tolist() == want_majority, mode
+        assert sum(want_majority) < sum(want), mode   # the random peaks overlap: some fragments are ambiguous
         assert result.in_peaks == sum(any(hits(mode, *p, c, s, e) for c, s, e in
                                           zip(peaks["chrom"], peaks["start"], peaks["end"])) for p in pairs.values())
 
@@ -386,12 +404,14 @@ FEATURECOUNTS = shutil.which("featureCounts")
 
 @pytest.mark.skipif(FEATURECOUNTS is None, reason="featureCounts (Debian package subread) is not installed: "
                                                    "apt-get install subread")
-def test_reads_mode_equals_featurecounts(tmp_path):
-    """Parity with the paper's counter: featureCounts -p -B --countReadPairs -O on a SAF of the peaks.
+@pytest.mark.parametrize("multi_overlap", ["each", "majority"])
+def test_reads_mode_equals_featurecounts(tmp_path, multi_overlap):
+    """Parity with the paper's counter: featureCounts -p -B --countReadPairs on a SAF of the peaks.
 
-    -O counts a fragment in every peak it overlaps, as the workflow does (featureCounts' default
-    drops such fragments as ambiguous; peaks here overlap each other on purpose). Reads carry
-    soft clips, insertions and deletions.
+    With -O a fragment counts in every peak it overlaps (``multi_overlap="each"``); without it
+    (the paper's command) it counts in the peak most of its reads hit, nowhere on a tie
+    (``"majority"``). Peaks
+    here overlap each other on purpose. Reads carry soft clips, insertions and deletions.
     """
     rng = np.random.default_rng(17)
     reads = _random_pairs(rng, 600)
@@ -406,11 +426,12 @@ def test_reads_mode_equals_featurecounts(tmp_path):
     saf.write_text("GeneID\tChr\tStart\tEnd\tStrand\n" + "".join(
         f"{n}\t{c}\t{s + 1}\t{e}\t+\n" for n, c, s, e in zip(peaks["name"], peaks["chrom"], peaks["start"], peaks["end"])))
     out = tmp_path / "fc.txt"
-    res = subprocess.run([FEATURECOUNTS, "-p", "-B", "--countReadPairs", "-O", "-F", "SAF", "-T", "1",
+    overlap_flag = ["-O"] if multi_overlap == "each" else []
+    res = subprocess.run([FEATURECOUNTS, "-p", "-B", "--countReadPairs", *overlap_flag, "-F", "SAF", "-T", "1",
                           "-a", str(saf), "-o", str(out), bam], capture_output=True, text=True)
     assert res.returncode == 0, res.stderr
     fc = pd.read_csv(out, sep="\t", comment="#").set_index("Geneid").iloc[:, -1]
-    ours = count_bam(bam, peaks, mode="reads").counts
+    ours = count_bam(bam, peaks, mode="reads", multi_overlap=multi_overlap).counts
     assert ours.tolist() == fc.loc[peaks["name"]].tolist()
     assert fc.loc["e"] == 0 and fc.sum() > 100                        # a deletion covers no base
     assert count_bam(bam, peaks, mode="span").counts[-1] == 1

@@ -77,3 +77,6 @@ def test_macs3_gets_the_controls_and_counts_leave_them_out(tmp_path, real_genome
     jobs = job_counts(snakemake("-n", "--quiet", "rules"))
     assert jobs["bowtie2"] == 6 and jobs["split_alleles"] == 3 and jobs["mark_duplicates"] == 6, jobs
     assert jobs["call_peaks"] == 1 and jobs["allele_counts"] == 1
+    # the named target `reads` includes the control's allele BAMs (2 x 3 samples), and no peaks
+    reads_jobs = job_counts(snakemake("-n", "reads", "--quiet", "rules"))
+    assert reads_jobs["mark_duplicates"] == 6 and "call_peaks" not in reads_jobs, reads_jobs

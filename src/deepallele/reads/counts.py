@@ -19,9 +19,13 @@ What makes a fragment count in a peak depends on the mode (config ``counts.mode`
     the fragment's whole span ``[min(start), max(end))`` overlaps the peak, so a peak covered
     only by the unsequenced middle of a fragment counts too (the workflow's earlier rule).
 
-In every mode a fragment counts **once** per peak it hits (two mates in one peak count once)
-and once in **each** peak it hits: ``featureCounts`` without ``-O`` (the paper's command) drops
-a fragment that overlaps two features instead; see docs/methods-real-data.md.
+In every mode a fragment counts **once** per peak it hits (two mates in one peak count once).
+A fragment that hits several peaks counts in **each** of them by default (``multi_overlap=
+"each"``, featureCounts ``-O``). ``multi_overlap="majority"`` resolves it as ``featureCounts``
+without ``-O`` (the paper's command) does: each read votes once for every peak it hits, the
+fragment counts in the single peak with the most votes, and in none when peaks tie (ambiguous);
+config ``counts.multi_overlap``, see docs/methods-real-data.md. FRiP counts a fragment that
+hits any peak either way.
 
 Further rules (exact and deterministic):
 
@@ -51,6 +55,8 @@ ALLELES = ("ref", "alt")
 COUNT_MODES = ("reads", "cutsites", "span")
 COUNT_COLUMNS = ["peak", "chrom", "start", "end", "ref_count", "alt_count", "ln_ratio"]
 LONG_COLUMNS = ["peak", "sample", "allele", "count"]
+#: What happens to a fragment that hits several peaks (config ``counts.multi_overlap``).
+MULTI_OVERLAP = ("each", "majority")
 #: Columns of the table comparing the counting modes (one row per mode and peak).
 MODE_COLUMNS = ["mode", *COUNT_COLUMNS]
 
@@ -102,7 +108,8 @@ class ContigPairs:
     Mate 1 is the mate met first in the BAM (the leftmost in a coordinate-sorted file), not
     necessarily read 1. The first six arrays have one entry per pair (int64 spans, bool
     strands). A mate whose CIGAR has a deletion or skip (``D``, ``N``) is also listed by its
-    aligned blocks (``block_*``, one row per block; ``gapped1``/``gapped2`` flag such mates).
+    aligned blocks (``block_*``, one row per block, ``block_mate`` 0 or 1; ``gapped1``/
+    ``gapped2`` flag such mates).
     """
 
     start1: np.ndarray
@@ -116,6 +123,7 @@ class ContigPairs:
     block_fragment: np.ndarray
     block_start: np.ndarray
     block_end: np.ndarray
+    block_mate: np.ndarray
 
     def __len__(self) -> int:
         return int(self.start1.size)
@@ -130,13 +138,13 @@ class ContigPairs:
                 np.where(self.reverse2, self.end2 - 1, self.start2))
 
     def aligned_blocks(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Both mates' aligned bases as intervals ``(starts, ends, fragment index)``: a mate's
-        span, or its blocks when a deletion or skip splits it."""
+        """Both mates' aligned bases as intervals ``(starts, ends, read)``: a mate's span, or its
+        blocks when a deletion or skip splits it; ``read = 2 * fragment + mate`` (mate 0 or 1)."""
         idx = np.arange(len(self), dtype=np.int64)
         keep1, keep2 = ~self.gapped1, ~self.gapped2
         return (np.concatenate([self.start1[keep1], self.start2[keep2], self.block_start]),
                 np.concatenate([self.end1[keep1], self.end2[keep2], self.block_end]),
-                np.concatenate([idx[keep1], idx[keep2], self.block_fragment]))
+                np.concatenate([2 * idx[keep1], 2 * idx[keep2] + 1, 2 * self.block_fragment + self.block_mate]))
 
 
 def _open_indexed(path: str | Path):
@@ -177,7 +185,7 @@ def contig_pairs(bam, contig: str) -> tuple[ContigPairs, int, int]:
     """
     cols = [array("q") for _ in range(8)]
     s1, e1, r1, g1, s2, e2, r2, g2 = cols
-    bf, bs, be = array("q"), array("q"), array("q")
+    bf, bs, be, bm = array("q"), array("q"), array("q"), array("q")
     pending: dict[str, tuple] = {}
     skipped = 0
     pop = pending.pop
@@ -195,14 +203,15 @@ def contig_pairs(bam, contig: str) -> tuple[ContigPairs, int, int]:
             pending[name] = mine
             continue
         fragment = len(s1)
-        for (start, end, rev, blk), (s, e, r, g) in ((mate, (s1, e1, r1, g1)), (mine, (s2, e2, r2, g2))):
+        for mate_index, (start, end, rev, blk), (s, e, r, g) in ((0, mate, (s1, e1, r1, g1)),
+                                                                   (1, mine, (s2, e2, r2, g2))):
             s.append(start), e.append(end), r.append(rev), g.append(blk is not None)
             if blk is not None:
                 for b_start, b_end in blk:
-                    bf.append(fragment), bs.append(b_start), be.append(b_end)
+                    bf.append(fragment), bs.append(b_start), be.append(b_end), bm.append(mate_index)
     a = [_int64(c) for c in cols]
     pairs = ContigPairs(a[0], a[1], a[2].astype(bool), a[4], a[5], a[6].astype(bool), a[3].astype(bool),
-                        a[7].astype(bool), _int64(bf), _int64(bs), _int64(be))
+                        a[7].astype(bool), _int64(bf), _int64(bs), _int64(be), _int64(bm))
     return pairs, len(pending), skipped
 
 
@@ -232,20 +241,21 @@ def mode_intervals(pairs: ContigPairs, mode: str) -> tuple[np.ndarray, np.ndarra
     starts, ends : numpy.ndarray
         Intervals (0-based, half-open): one span per fragment (``span``), both reads' aligned
         spans (``reads``) or both 1-bp cut sites (``cutsites``).
-    fragment : numpy.ndarray
-        Index of the fragment each interval belongs to.
+    read : numpy.ndarray
+        ``2 * fragment + mate`` of each interval (mate 0 or 1; a span is mate 0), so
+        ``read // 2`` is the fragment.
     """
     n = len(pairs)
     idx = np.arange(n, dtype=np.int64)
     if mode == "span":
         starts, ends = pairs.spans()
-        return starts, ends, idx
+        return starts, ends, 2 * idx
     if mode == "reads":
         return pairs.aligned_blocks()
     if mode == "cutsites":
         c1, c2 = pairs.cut_sites()
         cuts = np.concatenate([c1, c2])
-        return cuts, cuts + 1, np.concatenate([idx, idx])
+        return cuts, cuts + 1, np.concatenate([2 * idx, 2 * idx + 1])
     raise ValueError(f"counting mode must be one of {list(COUNT_MODES)}, not {mode!r}")
 
 
@@ -282,21 +292,38 @@ def interval_hits(starts: np.ndarray, ends: np.ndarray, peak_starts: np.ndarray,
 
 
 def mode_counts(pairs: ContigPairs, peak_starts: np.ndarray, peak_ends: np.ndarray,
-                mode: str) -> tuple[np.ndarray, int]:
-    """Fragments counted in each peak under ``mode``, and fragments counted in any peak.
+                mode: str, multi_overlap: str = "each") -> tuple[np.ndarray, int]:
+    """Fragments counted in each peak under ``mode``, and fragments that hit any peak.
 
-    A fragment counts at most once per peak and once in each peak it hits.
+    A fragment counts at most once per peak. One that hits several peaks counts in each
+    (``multi_overlap="each"``, featureCounts ``-O``), or (``"majority"``, featureCounts without
+    ``-O``) in the one peak hit by more of its reads than any other, and in none when two or
+    more peaks tie for that (ambiguous): each read votes once for every peak it hits.
     """
     n_peaks = len(peak_starts)
-    if mode == "span":
+    if mode == "span" and multi_overlap == "each":
         starts, ends = pairs.spans()
         return overlap_counts(starts, ends, peak_starts, peak_ends), fragments_in_intervals(
             starts, ends, peak_starts, peak_ends)
-    starts, ends, fragment = mode_intervals(pairs, mode)
+    starts, ends, read = mode_intervals(pairs, mode)
     interval, peak = interval_hits(starts, ends, peak_starts, peak_ends)
-    codes = np.unique(fragment[interval] * n_peaks + peak)
-    counts = np.bincount(codes % n_peaks, minlength=n_peaks).astype(np.int64)
-    return counts, int(np.unique(codes // n_peaks).size)
+    if multi_overlap == "each":
+        codes = np.unique(read[interval] // 2 * n_peaks + peak)
+        counts = np.bincount(codes % n_peaks, minlength=n_peaks).astype(np.int64)
+        return counts, int(np.unique(codes // n_peaks).size)
+    read_peak = np.unique(read[interval] * n_peaks + peak)       # one vote per read and peak
+    codes, votes = np.unique(read_peak // n_peaks // 2 * n_peaks + read_peak % n_peaks, return_counts=True)
+    fragment = codes // n_peaks
+    # per fragment: the largest vote, and how many peaks reach it
+    order = np.lexsort((-votes, fragment))
+    fragment, codes, votes = fragment[order], codes[order], votes[order]
+    first = np.r_[True, fragment[1:] != fragment[:-1]]
+    top = np.repeat(votes[first], np.diff(np.r_[np.flatnonzero(first), fragment.size]))
+    at_top = votes == top
+    n_top = np.bincount(np.cumsum(first) - 1, weights=at_top).astype(np.int64)
+    winner = first & (np.repeat(n_top, np.diff(np.r_[np.flatnonzero(first), fragment.size])) == 1)
+    counts = np.bincount(codes[winner] % n_peaks, minlength=n_peaks).astype(np.int64)
+    return counts, int(first.sum())
 
 
 def overlap_counts(starts: np.ndarray, ends: np.ndarray, peak_starts: np.ndarray, peak_ends: np.ndarray) -> np.ndarray:
@@ -355,7 +382,14 @@ def _check_mode(mode: str) -> str:
     return mode
 
 
-def count_bam_modes(path: str | Path, peaks: pd.DataFrame, modes: Sequence[str] = COUNT_MODES) -> dict[str, BamCounts]:
+def _check_multi_overlap(multi_overlap: str) -> str:
+    if multi_overlap not in MULTI_OVERLAP:
+        raise ValueError(f"multi_overlap must be one of {list(MULTI_OVERLAP)}, not {multi_overlap!r}")
+    return multi_overlap
+
+
+def count_bam_modes(path: str | Path, peaks: pd.DataFrame, modes: Sequence[str] = COUNT_MODES,
+                    multi_overlap: str = "each") -> dict[str, BamCounts]:
     """Count the fragments of one BAM in every peak under each of ``modes``, in one sweep.
 
     Parameters
@@ -367,6 +401,8 @@ def count_bam_modes(path: str | Path, peaks: pd.DataFrame, modes: Sequence[str] 
         :func:`deepallele.reads.peaks.read_peaks`).
     modes : sequence of str
         Counting modes (:data:`COUNT_MODES`; see the module notes).
+    multi_overlap : {"each", "majority"}
+        A fragment hitting several peaks counts in each, or in the one most of its reads hit (module notes).
 
     Returns
     -------
@@ -374,6 +410,7 @@ def count_bam_modes(path: str | Path, peaks: pd.DataFrame, modes: Sequence[str] 
         Per mode: per-peak counts in the order of ``peaks``, plus totals for FRiP.
     """
     modes = [_check_mode(m) for m in dict.fromkeys(modes)]
+    multi_overlap = _check_multi_overlap(multi_overlap)
     peaks = _check_peaks(peaks)
     counts = {m: np.zeros(len(peaks), dtype=np.int64) for m in modes}
     in_peaks = dict.fromkeys(modes, 0)
@@ -397,13 +434,13 @@ def count_bam_modes(path: str | Path, peaks: pd.DataFrame, modes: Sequence[str] 
             ps = peaks["start"].to_numpy()[rows]
             pe = peaks["end"].to_numpy()[rows]
             for m in modes:
-                per_peak, hit = mode_counts(pairs, ps, pe, m)
+                per_peak, hit = mode_counts(pairs, ps, pe, m, multi_overlap)
                 counts[m][rows] = per_peak
                 in_peaks[m] += hit
     return {m: BamCounts(str(path), counts[m], fragments, in_peaks[m], orphans, skipped, m) for m in modes}
 
 
-def count_bam(path: str | Path, peaks: pd.DataFrame, mode: str = "reads") -> BamCounts:
+def count_bam(path: str | Path, peaks: pd.DataFrame, mode: str = "reads", multi_overlap: str = "each") -> BamCounts:
     """Count the fragments of one BAM in every peak (see the module notes for the rules).
 
     Parameters
@@ -415,13 +452,15 @@ def count_bam(path: str | Path, peaks: pd.DataFrame, mode: str = "reads") -> Bam
         :func:`deepallele.reads.peaks.read_peaks`).
     mode : {"reads", "cutsites", "span"}
         What makes a fragment count in a peak.
+    multi_overlap : {"each", "majority"}
+        A fragment hitting several peaks counts in each, or in the one most of its reads hit.
 
     Returns
     -------
     BamCounts
         Per-peak counts in the order of ``peaks``, plus totals for FRiP.
     """
-    return count_bam_modes(path, peaks, (mode,))[mode]
+    return count_bam_modes(path, peaks, (mode,), multi_overlap)[mode]
 
 
 def _paths(value) -> list[str]:
@@ -431,7 +470,7 @@ def _paths(value) -> list[str]:
 
 
 def count_fragments(bam_paths_by_allele: Mapping[str, str | Path | Sequence[str | Path]], peaks: pd.DataFrame,
-                    mode: str = "reads") -> pd.DataFrame:
+                    mode: str = "reads", multi_overlap: str = "each") -> pd.DataFrame:
     """Per-allele fragment counts per peak, summed over the given BAMs of each allele.
 
     Parameters
@@ -443,6 +482,8 @@ def count_fragments(bam_paths_by_allele: Mapping[str, str | Path | Sequence[str 
         Columns ``chrom, start, end, name``.
     mode : {"reads", "cutsites", "span"}
         What makes a fragment count in a peak (module notes).
+    multi_overlap : {"each", "majority"}
+        A fragment hitting several peaks counts in each, or in the one most of its reads hit (module notes).
 
     Returns
     -------
@@ -453,7 +494,7 @@ def count_fragments(bam_paths_by_allele: Mapping[str, str | Path | Sequence[str 
     if set(bam_paths_by_allele) != set(ALLELES):
         raise ValueError(f"expected BAMs for alleles {list(ALLELES)}, got {sorted(bam_paths_by_allele)}")
     peaks = _check_peaks(peaks)
-    totals = {a: sum((count_bam(p, peaks, mode).counts for p in _paths(bam_paths_by_allele[a])),
+    totals = {a: sum((count_bam(p, peaks, mode, multi_overlap).counts for p in _paths(bam_paths_by_allele[a])),
                      np.zeros(len(peaks), dtype=np.int64)) for a in ALLELES}
     return _wide(peaks, totals["ref"], totals["alt"])
 
@@ -472,7 +513,8 @@ def ln_ratio(ref, alt) -> np.ndarray:
 
 
 def count_modes_per_sample(bams_by_sample: Mapping[str, Mapping[str, str | Path]], peaks: pd.DataFrame,
-                           modes: Sequence[str] = COUNT_MODES) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
+                           modes: Sequence[str] = COUNT_MODES,
+                           multi_overlap: str = "each") -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
     """:func:`count_fragments_per_sample` for several counting modes, each BAM read once.
 
     Returns
@@ -490,7 +532,7 @@ def count_modes_per_sample(bams_by_sample: Mapping[str, Mapping[str, str | Path]
         if set(by_allele) != set(ALLELES):
             raise ValueError(f"sample {sample!r}: expected BAMs for alleles {list(ALLELES)}, got {sorted(by_allele)}")
         for allele in ALLELES:
-            for m, result in count_bam_modes(by_allele[allele], peaks, modes).items():
+            for m, result in count_bam_modes(by_allele[allele], peaks, modes, multi_overlap).items():
                 columns[m][(sample, allele)] = result.counts
                 qc_rows[m].append({"sample": sample, "allele": allele, "bam": result.path,
                                    "fragments": result.fragments, "fragments_in_peaks": result.in_peaks,
@@ -511,7 +553,8 @@ def count_modes_per_sample(bams_by_sample: Mapping[str, Mapping[str, str | Path]
 
 
 def count_fragments_per_sample(bams_by_sample: Mapping[str, Mapping[str, str | Path]],
-                               peaks: pd.DataFrame, mode: str = "reads") -> tuple[pd.DataFrame, pd.DataFrame]:
+                               peaks: pd.DataFrame, mode: str = "reads",
+                               multi_overlap: str = "each") -> tuple[pd.DataFrame, pd.DataFrame]:
     """Fragment counts of every sample and allele, as a long table, plus per-BAM QC.
 
     Parameters
@@ -522,6 +565,8 @@ def count_fragments_per_sample(bams_by_sample: Mapping[str, Mapping[str, str | P
         Columns ``chrom, start, end, name``.
     mode : {"reads", "cutsites", "span"}
         What makes a fragment count in a peak (module notes).
+    multi_overlap : {"each", "majority"}
+        A fragment hitting several peaks counts in each, or in the one most of its reads hit (module notes).
 
     Returns
     -------
@@ -532,7 +577,7 @@ def count_fragments_per_sample(bams_by_sample: Mapping[str, Mapping[str, str | P
         Columns ``sample, allele, bam, fragments, fragments_in_peaks, frip, orphan_reads,
         skipped_reads``, one row per BAM.
     """
-    return count_modes_per_sample(bams_by_sample, peaks, (mode,))[mode]
+    return count_modes_per_sample(bams_by_sample, peaks, (mode,), multi_overlap)[mode]
 
 
 def allele_count_table(long: pd.DataFrame, peaks: pd.DataFrame) -> pd.DataFrame:
