@@ -47,6 +47,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..genome.contigs import read_fai
 from ..reads.counts import COUNT_COLUMNS, ln_ratio, write_count_tables
 
 log = logging.getLogger("deepallele.datasets")
@@ -154,11 +155,6 @@ def _bed_coordinates(peaks, ids: np.ndarray, path) -> pd.DataFrame:
             raise ValueError(f"{peaks}: non-numeric {name} {rows[k].iloc[i]!r} for peak {ids[i]!r}")
         out[name] = _coordinates(values, ids, peaks, name)
     return out
-
-
-def _read_fai(fai) -> dict[str, int]:
-    table = pd.read_csv(fai, sep="\t", header=None, usecols=[0, 1], dtype={0: str, 1: np.int64})
-    return dict(zip(table[0], table[1]))
 
 
 def import_count_table(path: str | Path, out_counts: str | Path, *, id_column: str = "ID", ref_column: str,
@@ -276,7 +272,7 @@ def import_count_table(path: str | Path, out_counts: str | Path, *, id_column: s
                          f"(coordinate_base {coordinate_base if source != 'peaks' else 0}); "
                          f"{int(bad.sum())} such peak(s)")
     if fai is not None:
-        sizes = _read_fai(fai)
+        sizes = read_fai(fai)
         unknown = sorted(set(coords["chrom"]) - set(sizes))
         if unknown:
             raise ValueError(f"{path}: contig(s) {unknown[:10]} ({len(unknown)} in all) are not in {fai} "

@@ -52,17 +52,31 @@ def _listed(items: Sequence, limit: int = _MAX_LISTED) -> str:
 
 
 def read_fai(path: str | Path) -> dict[str, int]:
-    """Contig lengths from a ``samtools faidx`` index, in index order."""
+    """Contig lengths from a ``samtools faidx`` index or a ``chrom<TAB>size`` file, in file order.
+
+    The one reader of contig sizes: blank and ``#`` lines are skipped, extra columns ignored.
+
+    Raises
+    ------
+    ValueError
+        The file is missing, has no contigs, or a line lacks a name and an integer length
+        (the message names the file and line).
+    """
+    path = Path(path)
+    if not path.exists():
+        raise ValueError(f"{path}: contig sizes file not found (index the FASTA with: samtools faidx)")
     sizes: dict[str, int] = {}
     with open(path) as handle:
         for number, line in enumerate(handle, 1):
-            if not line.strip():
+            if not line.strip() or line.startswith("#"):
                 continue
             fields = line.rstrip("\n").split("\t")
             try:
                 sizes[fields[0]] = int(fields[1])
             except (IndexError, ValueError):
-                raise ValueError(f"{path} line {number}: not a FASTA index line: {line.strip()!r}") from None
+                raise ValueError(f"{path} line {number}: expected 'name<TAB>length', got {line.strip()!r}") from None
+    if not sizes:
+        raise ValueError(f"{path}: no contigs")
     return sizes
 
 

@@ -25,6 +25,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..genome.contigs import read_fai
+
 BED_COLUMNS = ["chrom", "start", "end", "name", "score", "strand"]
 NARROWPEAK_COLUMNS = ["chrom", "start", "end", "name", "score", "strand", "signal", "pvalue", "qvalue", "peak"]
 #: narrowPeak columns ranking two summits whose windows overlap (larger wins), in this order.
@@ -52,22 +54,10 @@ def read_chrom_sizes(path: str | Path) -> dict[str, int]:
     dict of str to int
         Contig name to length, in the order of the file (the FASTA's order for a ``.fai``).
     """
-    path = Path(path)
-    if not path.exists():
-        raise PeakError(f"{path}: contig sizes file not found (index the FASTA with: samtools faidx)")
-    sizes: dict[str, int] = {}
-    with open(path) as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip() or line.startswith("#"):
-                continue
-            fields = line.rstrip("\n").split("\t")
-            try:
-                sizes[fields[0]] = int(fields[1])
-            except (IndexError, ValueError):
-                raise PeakError(f"{path} line {number}: expected 'name<TAB>length', got {line.strip()!r}") from None
-    if not sizes:
-        raise PeakError(f"{path}: no contigs")
-    return sizes
+    try:
+        return read_fai(path)
+    except ValueError as err:   # the same message, as the peak stage's error type
+        raise PeakError(str(err)) from None
 
 
 def bam_chrom_sizes(path: str | Path) -> dict[str, int]:
