@@ -1,4 +1,4 @@
-"""Snakemake wrapper: the simulation stage's validation table (metric, value, goal)."""
+"""Snakemake wrapper: the simulation stage's validation table (metric, value, goal, n)."""
 import pandas as pd
 
 from deepallele.logutil import job_logging

@@ -64,8 +64,8 @@ def test_model_validation_rows():
     rows = []
     for model, ratio, count in (("deepallele", 0.40, 0.60), ("direct", 0.30, 0.62), ("ref_only", 0.25, 0.58),
                                 ("two_genome", 0.28, 0.61)):
-        rows += [{"dataset": "d", "model": model, "split": "test", "target": "ratio", "pearson_mean": ratio},
-                 {"dataset": "d", "model": model, "split": "test", "target": "count", "pearson_mean": count},
+        rows += [{"dataset": "d", "model": model, "split": "test", "target": "ratio", "pearson_mean": ratio, "n": 90},
+                 {"dataset": "d", "model": model, "split": "test", "target": "count", "pearson_mean": count, "n": 90},
                  {"dataset": "d", "model": model, "split": "val", "target": "ratio", "pearson_mean": 0.0}]
     v = model_validation(pd.DataFrame(rows)).set_index("metric")
     assert v.loc["ratio_pearson_deepallele", "value"] == pytest.approx(0.40)
@@ -74,4 +74,5 @@ def test_model_validation_rows():
     assert v.loc["ratio_gain_vs_ref_only", "goal"] == ">= 0.1"
     assert v.loc["count_pearson_spread", "value"] == pytest.approx(0.04)
     assert v.loc["count_pearson_spread", "goal"] == "<= 0.05"
-    assert list(v.reset_index().columns) == ["metric", "value", "goal"]
+    assert list(v.reset_index().columns) == ["metric", "value", "goal", "n"]
+    assert v.loc["ratio_pearson_direct", "n"] == 90 and v.loc["ratio_gain_vs_ref_only", "n"] == 90

@@ -46,10 +46,11 @@ def test_count_mode_rows_compare_modes_on_the_same_peaks(tmp_path):
     table = pd.concat(rows, ignore_index=True)
     table.to_csv(tmp_path / "modes.tsv", sep="\t", index=False)
     regions.to_csv(tmp_path / "regions.tsv", sep="\t", index=False)
-    out = {m: (v, g) for m, v, g in count_mode_rows(tmp_path / "modes.tsv", tmp_path / "regions.tsv")}
+    out = {m: (v, g, k) for m, v, g, k in count_mode_rows(tmp_path / "modes.tsv", tmp_path / "regions.tsv")}
     assert list(out) == [f"count_mode_{m}_ratio_pearson_vs_truth" for m in ("reads", "cutsites", "span")] + \
         [f"count_mode_{m}_fragments" for m in ("reads", "cutsites", "span")]
     r = [out[f"count_mode_{m}_ratio_pearson_vs_truth"][0] for m in ("reads", "cutsites", "span")]
     assert r[0] > r[1] > r[2] > 0.5
-    assert all(g.startswith("context (the same 39 peaks") for m, (v, g) in out.items() if "pearson" in m)
+    assert all(g.startswith("context (the same 39 peaks") and k == 39 for m, (v, g, k) in out.items() if "pearson" in m)
+    assert all(k is None for m, (v, g, k) in out.items() if "fragments" in m)
     assert out["count_mode_span_fragments"][0] == 260 * n

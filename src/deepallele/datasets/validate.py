@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import pysam
 
+from ..validation.table import validation_table
 from .pairs import PAD_CODE, check_variants, decode
 from .store import read_pairs_h5
 
@@ -86,19 +87,20 @@ def dataset_metrics(h5: str | Path, reference_fasta, vcf, truth_strain_fasta=Non
     Returns
     -------
     pandas.DataFrame
-        ``metric, value, goal``.
+        ``metric, value, goal, n`` (:mod:`deepallele.validation.table`).
     """
     data = read_pairs_h5(h5)
     length = int(data["attrs"]["sequence_length"])
     n = len(data["peak"])
     rows = []
 
-    def add(metric, value, goal):
-        rows.append({"metric": metric, "value": value, "goal": goal})
+    def add(metric, value, goal, n=None):
+        rows.append({"metric": metric, "value": value, "goal": goal, "n": n})
 
-    def frac(mask) -> float:
+    def add_share(metric, mask, goal):
+        """A proportion row: the share of True in ``mask``, with its size as n."""
         mask = np.asarray(mask, dtype=bool)
-        return round(float(mask.mean()), 6) if mask.size else float("nan")
+        add(metric, round(float(mask.mean()), 6) if mask.size else float("nan"), goal, int(mask.size))
 
     chrom, start, end = data["chrom"], data["start"], data["end"]
     ref_len, alt_len = data["ref_length"], data["alt_length"]
@@ -112,25 +114,25 @@ def dataset_metrics(h5: str | Path, reference_fasta, vcf, truth_strain_fasta=Non
     for codes, lens in ((data["ref_codes"], ref_len), (data["alt_codes"], alt_len)):
         inside = pos[None, :] < lens[:, None]
         padding_ok &= ((codes == PAD_CODE) != inside).all(axis=1)
-    add("padding_consistent", frac(padding_ok), "1 (codes 0-4 up to the length, padding after)")
-    add("ref_length_is_window", frac(ref_len == end - start), "1")
+    add_share("padding_consistent", padding_ok, "1 (codes 0-4 up to the length, padding after)")
+    add_share("ref_length_is_window", ref_len == end - start, "1")
 
     with pysam.FastaFile(str(reference_fasta)) as fa:
         same = [decode(data["ref_codes"][i, :ref_len[i]]) == fa.fetch(chrom[i], int(start[i]), int(end[i])).upper()
                 for i in range(n)]
-    add("ref_matches_fasta", frac(same), "1")
+    add_share("ref_matches_fasta", same, "1")
 
     if truth_strain_fasta is not None:
         ts_full, te_full = truth_strain_intervals(chrom, start, end, vcf)
         t_start, t_end = trim_interval(ts_full, te_full, length)
         homologous = ((data["strain_start"] - data["strain_trim_left"] == ts_full)
                       & (data["strain_end"] + data["strain_trim_right"] == te_full))
-        add("strain_interval_matches_truth", frac(homologous),
+        add_share("strain_interval_matches_truth", homologous,
             "1 (homologous interval by the simulator's own variant map)")
         with pysam.FastaFile(str(truth_strain_fasta)) as truth:
             same = [decode(data["alt_codes"][i, :alt_len[i]]) == truth.fetch(chrom[i], int(t_start[i]), int(t_end[i])).upper()
                     for i in range(n)]
-        add("strain_sequence_matches_truth", frac(same),
+        add_share("strain_sequence_matches_truth", same,
             "1 (strain allele = simulator's strain genome over the truth interval)")
 
     variants = data["variants"]
@@ -138,11 +140,11 @@ def dataset_metrics(h5: str | Path, reference_fasta, vcf, truth_strain_fasta=Non
     ok = check_variants(data["ref_codes"], data["alt_codes"], variants)
     snp = (variants["kind"] == "snp").to_numpy() & complete
     add("variants", len(variants), "> 0")
-    add("variants_complete", frac(complete), "≈ 1 (edits cut by a window edge or by trimming are incomplete)")
-    add("variants_snp_check", frac(ok[snp]), "1 (REF at ref_pos in the reference allele, ALT at alt_pos in the strain's)")
-    add("variants_edit_check", frac(ok[complete]), "1 (every complete edit, both alleles)")
+    add_share("variants_complete", complete, "≈ 1 (edits cut by a window edge or by trimming are incomplete)")
+    add_share("variants_snp_check", ok[snp], "1 (REF at ref_pos in the reference allele, ALT at alt_pos in the strain's)")
+    add_share("variants_edit_check", ok[complete], "1 (every complete edit, both alleles)")
     indel = variants["kind"].isin(["ins", "del", "complex"]).to_numpy()
-    add("peaks_with_indel", frac(np.isin(np.arange(n), variants["peak_index"].to_numpy()[indel])), "> 0")
+    add_share("peaks_with_indel", np.isin(np.arange(n), variants["peak_index"].to_numpy()[indel]), "> 0")
 
     # net indel length of each window = allele length difference (untrimmed, all edits complete)
     delta = np.zeros(n, dtype=np.int64)
@@ -151,7 +153,7 @@ def dataset_metrics(h5: str | Path, reference_fasta, vcf, truth_strain_fasta=Non
     np.add.at(delta, pi, variants["alt_edit"].str.len().to_numpy() - variants["ref_edit"].str.len().to_numpy())
     cut[pi[~complete]] = True
     untrimmed = (data["strain_trim_left"] + data["strain_trim_right"] == 0) & ~cut
-    add("length_difference_matches_variants", frac((alt_len - ref_len == delta)[untrimmed]),
+    add_share("length_difference_matches_variants", (alt_len - ref_len == delta)[untrimmed],
         "1 (alt_length - ref_length = net indel length of the listed variants)")
     add("strain_alleles_trimmed", int((~(data["strain_trim_left"] + data["strain_trim_right"] == 0)).sum()),
         "few (net insertion longer than the room left in L)")
@@ -165,7 +167,7 @@ def dataset_metrics(h5: str | Path, reference_fasta, vcf, truth_strain_fasta=Non
             i = np.searchsorted(summits, data["peak_start"][sel])
             ok_i = i < summits.size
             hit[sel[ok_i]] = summits[i[ok_i]] < data["peak_end"][sel][ok_i]
-        add("peaks_with_truth_region", frac(hit), "1 for the known peak set (else ≈ peak precision)")
+        add_share("peaks_with_truth_region", hit, "1 for the known peak set (else ≈ peak precision)")
 
     if truth_variants is not None:
         truth = pd.read_csv(truth_variants, sep="\t", dtype={"chrom": str})
@@ -183,7 +185,7 @@ def dataset_metrics(h5: str | Path, reference_fasta, vcf, truth_strain_fasta=Non
                 expected += 1
                 found += (int(sel[j]), grp["variant_id"].iloc[k]) in listed
         add("truth_variants_listed", round(found / expected, 6) if expected else float("nan"),
-            "1 (simulated variants inside a window are in its variant table)")
+            "1 (simulated variants inside a window are in its variant table)", expected)
         add("truth_variants_in_windows", expected, "> 0")
 
     if counts is not None:
@@ -192,5 +194,5 @@ def dataset_metrics(h5: str | Path, reference_fasta, vcf, truth_strain_fasta=Non
         same = ((table["ref_count"].to_numpy() == data["ref_count"]) & (table["alt_count"].to_numpy() == data["alt_count"])
                 & (np.abs(y[:, 2] - table["ln_ratio"].to_numpy()) < 1e-5)
                 & (np.abs(y[:, 0] - np.log1p(data["ref_count"])) < 1e-5))
-        add("targets_match_counts", frac(same), "1 (y = ln(1+count), ln ratio as in the counts table)")
-    return pd.DataFrame(rows)
+        add_share("targets_match_counts", same, "1 (y = ln(1+count), ln ratio as in the counts table)")
+    return validation_table(rows)

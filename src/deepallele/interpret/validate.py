@@ -1,7 +1,7 @@
 """Interpretation against the simulator's truth (``results/<dataset>/validation/interpretation.tsv``).
 
 Peaks are matched to planted regions by the region summit lying inside the peak. Metrics (one
-row each: ``metric, value, goal, pass``):
+row each: ``metric, value, goal, n, pass``):
 
 * ``main_variant_is_causal``: trusted sequences whose main variant is the region's planted main
   causal variant (largest true |effect|), among trusted sequences of regions with a causal
@@ -36,6 +36,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+
+from ..validation.table import validation_table
 
 
 def match_regions(chrom, peak_start, peak_end, regions: pd.DataFrame) -> np.ndarray:
@@ -92,20 +94,20 @@ def interpretation_metrics(main: pd.DataFrame, regions: pd.DataFrame, variants: 
     has_causal = truth_main != ""
     rows = []
 
-    def add(metric, value, goal, ok):
-        rows.append((metric, value, goal, ok))
+    def add(metric, value, goal, ok, n=None):
+        rows.append({"metric": metric, "value": value, "goal": goal, "n": n, "pass": ok})
 
     n = int(has_causal.sum())
     is_main = float((t.loc[has_causal, "main_variant"] == truth_main[has_causal]).mean()) if n else float("nan")
     add("n_trusted", int(main["trusted"].astype(bool).sum()), "> 0", bool(main["trusted"].astype(bool).sum() > 0))
     add("n_trusted_with_causal", n, "> 0", n > 0)
-    add("main_variant_is_causal", round(is_main, 4), f">= {min_causal}", bool(is_main >= min_causal))
+    add("main_variant_is_causal", round(is_main, 4), f">= {min_causal}", bool(is_main >= min_causal), n)
     any_c = float(t.loc[has_causal, "main_variant"].isin(causal_ids).mean()) if n else float("nan")
-    add("main_variant_is_any_causal", round(any_c, 4), "context", True)
+    add("main_variant_is_any_causal", round(any_c, 4), "context", True, n)
     in_m = float(t["in_motif"].astype(bool).mean()) if len(t) else float("nan")
-    add("main_variant_in_motif", round(in_m, 4), f">= {min_in_motif}", bool(in_m >= min_in_motif))
+    add("main_variant_in_motif", round(in_m, 4), f">= {min_in_motif}", bool(in_m >= min_in_motif), len(t))
     in_site = float(t["main_variant"].isin(site_ids).mean()) if len(t) else float("nan")
-    add("main_variant_in_planted_site", round(in_site, 4), "context", True)
+    add("main_variant_in_planted_site", round(in_site, 4), "context", True, len(t))
     accepted = [f"{name}-like" for name in (primary, *primary_equivalents)]
     goal = accepted[0] + (f" (or {', '.join(accepted[1:])}: TomTom ranks them above {primary} for the truth's "
                           f"own {primary} sites)" if len(accepted) > 1 else "")
@@ -122,15 +124,17 @@ def interpretation_metrics(main: pd.DataFrame, regions: pd.DataFrame, variants: 
     a_truth = a["region_id"].map(reg["main_causal_variant"]).fillna("").astype(str)
     a_c = a_truth != ""
     v = float((a.loc[a_c, "main_variant"] == a_truth[a_c]).mean()) if a_c.any() else float("nan")
-    add("main_variant_is_causal_all", round(v, 4), f"context ({int(a_c.sum())} sequences with a causal variant)", True)
+    add("main_variant_is_causal_all", round(v, 4), f"context ({int(a_c.sum())} sequences with a causal variant)", True,
+        int(a_c.sum()))
     v = float(a.loc[a_c, "in_motif"].astype(bool).mean()) if a_c.any() else float("nan")
-    add("main_variant_in_motif_all", round(v, 4), f"context (same {int(a_c.sum())} sequences)", True)
+    add("main_variant_in_motif_all", round(v, 4), f"context (same {int(a_c.sum())} sequences)", True, int(a_c.sum()))
     eff = variants.set_index("variant_id")["effect"]
     both = t[t["main_variant"].isin(eff.index)]
     r = float(np.corrcoef(both["effect"], eff[both["main_variant"]].to_numpy())[0, 1]) if len(both) > 2 else float("nan")
     add("main_variant_effect_r", round(r, 4),
-        "> 0 (context)" if len(both) > 2 else f"> 0 (context; undefined for {len(both)} main variants)", bool(r > 0))
-    return pd.DataFrame(rows, columns=["metric", "value", "goal", "pass"])
+        "> 0 (context)" if len(both) > 2 else f"> 0 (context; undefined for {len(both)} main variants)", bool(r > 0),
+        len(both))
+    return validation_table(rows)
 
 
 def group_cluster_names(cluster_groups: pd.DataFrame, cluster_names: pd.DataFrame, group: str) -> tuple[str, ...]:
@@ -180,9 +184,10 @@ def truth_attribution_metrics(summary: pd.DataFrame, matches: pd.DataFrame, prim
             rank = int(hit[0]) + 1 if len(hit) else None
             break
     accepted = (primary, *primary_equivalents)
-    return pd.DataFrame([
-        ("truth_attr_top_match", top, f"context: {' or '.join(accepted)} (largest named cluster of the true "
-                                      f"attributions, {size} seqlets)", top in accepted),
-        ("truth_attr_primary_rank", rank if rank is not None else "(not matched)",
-         f"context: TomTom rank of {primary} for that cluster", rank == 1),
-    ], columns=["metric", "value", "goal", "pass"])
+    return validation_table([
+        {"metric": "truth_attr_top_match", "value": top,
+         "goal": f"context: {' or '.join(accepted)} (largest named cluster of the true attributions, {size} seqlets)",
+         "pass": top in accepted},
+        {"metric": "truth_attr_primary_rank", "value": rank if rank is not None else "(not matched)",
+         "goal": f"context: TomTom rank of {primary} for that cluster", "pass": rank == 1},
+    ])

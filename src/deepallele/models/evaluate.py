@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..validation.table import validation_table
+
 TARGETS = {"count_ref": ("obs_ref", "pred_ref"), "count_alt": ("obs_alt", "pred_alt"),
            "ratio": ("obs_ratio", "pred_ratio")}
 TABLE_COLUMNS = ["dataset", "model", "seed", "split", "target", "pearson", "spearman", "n"]
@@ -118,7 +120,7 @@ def report_split(table: pd.DataFrame) -> str:
 
 def model_validation(summary: pd.DataFrame, split: str | None = None, min_gain: float = 0.1,
                      max_spread: float = 0.05) -> pd.DataFrame:
-    """Validation rows (``metric, value, goal``) of the model stage on a simulated dataset.
+    """Validation rows (``metric, value, goal, n``) of the model stage on a simulated dataset.
 
     Parameters
     ----------
@@ -134,7 +136,7 @@ def model_validation(summary: pd.DataFrame, split: str | None = None, min_gain: 
     Returns
     -------
     pandas.DataFrame
-        ``metric, value, goal``: ``ratio_pearson_<model>`` for DeepAllele, the direct variant,
+        ``metric, value, goal, n`` (n: sequences of the split): ``ratio_pearson_<model>`` for DeepAllele, the direct variant,
         reference-only and two-genome (NaN when not trained), ``ratio_gain_vs_ref_only`` and
         ``count_pearson_spread``.
     """
@@ -145,14 +147,21 @@ def model_validation(summary: pd.DataFrame, split: str | None = None, min_gain: 
         v = s.loc[(s["model"] == model) & (s["target"] == target), "pearson_mean"]
         return float(v.iloc[0]) if len(v) else float("nan")
 
+    def points(model, target="ratio"):
+        """Sequences behind a model's Pearson (the split's size)."""
+        v = s.loc[(s["model"] == model) & (s["target"] == target), "n"] if "n" in s else []
+        return int(v.iloc[0]) if len(v) else None
+
     rows = []
     for m in VALIDATION_MODELS:
         rows.append({"metric": f"ratio_pearson_{m}", "value": round(mean(m, "ratio"), 4),
-                     "goal": f"report (mean over seeds, {split} split)"})
+                     "goal": f"report (mean over seeds, {split} split)", "n": points(m)})
     gain = mean("deepallele", "ratio") - mean("ref_only", "ratio")
-    rows.append({"metric": "ratio_gain_vs_ref_only", "value": round(gain, 4), "goal": f">= {min_gain}"})
+    rows.append({"metric": "ratio_gain_vs_ref_only", "value": round(gain, 4), "goal": f">= {min_gain}",
+                 "n": points("deepallele")})
     counts = [mean(m, "count") for m in sorted(s["model"].unique())]
     counts = [c for c in counts if np.isfinite(c)]
     spread = max(counts) - min(counts) if counts else float("nan")
-    rows.append({"metric": "count_pearson_spread", "value": round(spread, 4), "goal": f"<= {max_spread}"})
-    return pd.DataFrame(rows, columns=["metric", "value", "goal"])
+    rows.append({"metric": "count_pearson_spread", "value": round(spread, 4), "goal": f"<= {max_spread}",
+                 "n": points("deepallele", "count")})
+    return validation_table(rows)

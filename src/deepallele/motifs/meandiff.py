@@ -44,6 +44,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..validation.table import validation_table
+
 log = logging.getLogger("deepallele.motifs.meandiff")
 
 METHODS = ("meandiff", "correlation", "maggie")
@@ -691,7 +693,7 @@ def motif_distances(names: list[str], motifs: dict[str, np.ndarray], cap: float 
 def validate_meandiff(tests: pd.DataFrame, planted: list[str], similar: dict[str, str],
                       method: str = "meandiff", similar_max_p: float = 1e-2, effects: pd.DataFrame | None = None,
                       suffix: str = "") -> pd.DataFrame:
-    """The MeanDiff stage against the simulator's grammar (``metric, value, goal``).
+    """The MeanDiff stage against the simulator's grammar (``metric, value, goal, n``).
 
     Parameters
     ----------
@@ -731,7 +733,7 @@ def validate_meandiff(tests: pd.DataFrame, planted: list[str], similar: dict[str
         changed = dict(zip(tests["motif"], tests["n_pos"] + tests["n_neg"]))
     rows = [
         ("planted_motifs_significant", len(planted_sig) / len(planted) if planted else np.nan,
-         f"1.0: every planted motif ({', '.join(planted)}) significant at q < 0.05"),
+         f"1.0: every planted motif ({', '.join(planted)}) significant at q < 0.05", len(planted)),
         ("planted_motifs_significant_names", ";".join(planted_sig), "all planted motifs"),
         ("planted_motif_ranks", ";".join(f"{m}:{r}" for m, r in zip(planted, planted_ranks)),
          "planted motifs (or look-alikes) at the top of the ranking"),
@@ -739,7 +741,8 @@ def validate_meandiff(tests: pd.DataFrame, planted: list[str], similar: dict[str
          "rank of the best motif unlike every planted one (TomTom p > " f"{similar_max_p:g}); "
          "every motif ranked above it is planted or a look-alike"),
         ("planted_ranked_above_unrelated", planted_above,
-         "1.0: every planted motif ranks above the first unrelated motif (planted families at the top)"),
+         "1.0: every planted motif ranks above the first unrelated motif (planted families at the top)",
+         len(planted)),
         ("planted_motif_sequences_changed", ";".join(f"{m}:{changed.get(m, 0)}" for m in planted),
          "sequences whose motif score differs between alleles (delta != 0): the test's power"),
         ("unplanted_motifs_significant", len(unplanted),
@@ -760,8 +763,10 @@ def validate_meandiff(tests: pd.DataFrame, planted: list[str], similar: dict[str
                 ("n_affected", int(effects["affected"].sum()), "enough for power (the paper: 1 016 of 8 380)"),
                 *rows,
                 ("affected_same_direction_percent", round(float(summary.loc[DIRECTIONS[0], "percent"]), 2),
-                 "high: planted causal variants sit in motifs (the paper's PU.1 data: 56.9%)")]
-    table = pd.DataFrame(rows, columns=["metric", "value", "goal"])
+                 "high: planted causal variants sit in motifs (the paper's PU.1 data: 56.9%)",
+                 int(effects["affected"].sum()))]
+    table = validation_table({"metric": r[0], "value": r[1], "goal": r[2], "n": r[3] if len(r) > 3 else None}
+                             for r in rows)
     table["metric"] = table["metric"] + suffix
     return table
 

@@ -14,6 +14,7 @@ import pysam
 from scipy import stats
 
 from ..simulate.variants import ShiftMap, Variant
+from ..validation.table import validation_table
 from .liftover import cigar_from_string
 
 
@@ -137,12 +138,12 @@ def reads_metrics(truth_reads: str | Path, vcf: str | Path, allele_bams: dict[st
     Returns
     -------
     pandas.DataFrame
-        ``metric, value, goal``.
+        ``metric, value, goal, n`` (:mod:`deepallele.validation.table`).
     """
     rows = []
 
-    def add(metric, value, goal):
-        rows.append({"metric": metric, "value": value, "goal": goal})
+    def add(metric, value, goal, n=None):
+        rows.append({"metric": metric, "value": value, "goal": goal, "n": n})
 
     if strain_fasta and truth_strain_fasta:
         with pysam.FastaFile(str(strain_fasta)) as a, pysam.FastaFile(str(truth_strain_fasta)) as b:
@@ -178,20 +179,20 @@ def reads_metrics(truth_reads: str | Path, vcf: str | Path, allele_bams: dict[st
     v = joined[joined["over_variant"]]
     v_true = true_po[joined["over_variant"].to_numpy()]
     add("assignment_accuracy_variant_reads", round(float((v["po"].to_numpy() == v_true).mean()), 5),
-        ">= 0.99 (pairs whose reads overlap a variant, assigned to their true allele)")
+        ">= 0.99 (pairs whose reads overlap a variant, assigned to their true allele)", len(v))
     add("variant_reads_wrong_allele", round(float(((v["po"] != 3) & (v["po"].to_numpy() != v_true)).mean()), 5),
-        "< 0.005")
-    add("tie_fraction_variant_reads", round(float((v["po"] == 3).mean()), 5), "< 0.01")
+        "< 0.005", len(v))
+    add("tie_fraction_variant_reads", round(float((v["po"] == 3).mean()), 5), "< 0.01", len(v))
     add("tie_fraction", round(float((joined["po"] == 3).mean()), 4),
-        "≈ share of pairs without a variant in their reads")
+        "≈ share of pairs without a variant in their reads", len(joined))
     add("tie_fraction_no_variant_reads", round(float((joined.loc[~joined["over_variant"], "po"] == 3).mean()), 4),
-        "≈ 1")
+        "≈ 1", int((~joined["over_variant"]).sum()))
     specific = joined["po"] != 3
     add("specific_assignment_accuracy", round(float((joined["po"][specific].to_numpy() == true_po[specific.to_numpy()]).mean()), 5),
-        ">= 0.99")
+        ">= 0.99", int(specific.sum()))
     # ties split half/half
     ties = joined[joined["po"] == 3]
-    add("tie_share_to_ref", round(float((ties["assigned_to"] == "ref").mean()), 4), "0.5 ± 0.01")
+    add("tie_share_to_ref", round(float((ties["assigned_to"] == "ref").mean()), 4), "0.5 ± 0.01", len(ties))
 
     strain_ok = joined[(joined["po"] == 2) & (joined["allele"] == "alt")]
     # placed where they came from in the strain (alignment) ...
@@ -212,17 +213,18 @@ def reads_metrics(truth_reads: str | Path, vcf: str | Path, allele_bams: dict[st
         (strain_ok["right_aligned"].to_numpy() == expect_right)
     exact = placed & lifted_ok
     add("lift_position_exact", round(float(exact.mean()), 5),
-        ">= 0.999 (correctly assigned strain pairs at their true reference position)")
-    add("lift_only_exact", round(float(lifted_ok.mean()), 5), "1 (the lift itself, given the strain placement)")
+        ">= 0.999 (correctly assigned strain pairs at their true reference position)", len(strain_ok))
+    add("lift_only_exact", round(float(lifted_ok.mean()), 5), "1 (the lift itself, given the strain placement)",
+        len(strain_ok))
     indel = strain_ok["spans_indel"]
     add("lift_position_exact_indel_spanning", round(float(exact[indel].mean()), 5) if indel.any() else float("nan"),
-        ">= 0.999")
+        ">= 0.999", int(indel.sum()))
     add("lift_pairs_spanning_indels", int(indel.sum()), "> 0")
     ref_ok = joined[(joined["po"] == 1) & (joined["allele"] == "ref")]
     add("ref_position_exact", round(float(((ref_ok["left"] == ref_ok["ref_start"]) &
                                            (ref_ok["right"] == ref_ok["ref_end"])).mean()), 5),
-        ">= 0.999 (control: reference pairs)")
-    add("pairs_assigned_of_simulated", round(len(joined) / len(truth), 4), "> 0.8")
+        ">= 0.999 (control: reference pairs)", len(ref_ok))
+    add("pairs_assigned_of_simulated", round(len(joined) / len(truth), 4), "> 0.8", len(truth))
 
     if counts is not None and truth_regions is not None:
         peaks = pd.read_csv(counts, sep="\t")
@@ -230,16 +232,16 @@ def reads_metrics(truth_reads: str | Path, vcf: str | Path, allele_bams: dict[st
         matched = _match_peaks(peaks, regions)
         deep = matched[(matched["ref_count"] + matched["alt_count"]) >= min_fragments]
         r = stats.pearsonr(deep["ln_ratio"], deep["true_ln_ratio"])[0] if len(deep) > 10 else float("nan")
-        add("peak_ratio_pearson_vs_truth", round(float(r), 4), f">= 0.9 (peaks with >= {min_fragments} fragments)")
+        add("peak_ratio_pearson_vs_truth", round(float(r), 4), f">= 0.9 (peaks with >= {min_fragments} fragments)", len(deep))
         add("peaks_with_min_fragments", len(deep), "> 0")
         add("peak_recall", round(float(regions["region_id"].isin(matched["region_id"]).mean()), 4),
-            "fraction of simulated regions overlapped by a peak")
+            "fraction of simulated regions overlapped by a peak", len(regions))
         add("peak_precision", round(float(peaks["peak"].isin(matched["peak"]).mean()), 4),
-            "fraction of peaks on a simulated region")
+            "fraction of peaks on a simulated region", len(peaks))
     if count_modes is not None and truth_regions is not None:
-        for metric, value, goal in count_mode_rows(count_modes, truth_regions, min_fragments):
-            add(metric, value, goal)
-    return pd.DataFrame(rows)
+        for metric, value, goal, n in count_mode_rows(count_modes, truth_regions, min_fragments):
+            add(metric, value, goal, n)
+    return validation_table(rows)
 
 
 def count_mode_rows(count_modes: str | Path | pd.DataFrame, truth_regions: str | Path,
@@ -248,7 +250,7 @@ def count_mode_rows(count_modes: str | Path | pd.DataFrame, truth_regions: str |
 
     The peaks compared are those on a simulated region with at least ``min_fragments`` in every
     mode. Per mode: the Pearson r of the peak ratio against the planted ratio, and the fragments
-    counted in all peaks (both alleles).
+    counted in all peaks (both alleles). Rows are ``(metric, value, goal, n)``.
     """
     table = pd.read_csv(count_modes, sep="\t") if not isinstance(count_modes, pd.DataFrame) else count_modes
     regions = pd.read_csv(truth_regions, sep="\t")
@@ -262,11 +264,11 @@ def count_mode_rows(count_modes: str | Path | pd.DataFrame, truth_regions: str |
         sel = matched[matched["peak"].isin(deep)]
         r = stats.pearsonr(sel["ln_ratio"], sel["true_ln_ratio"])[0] if len(sel) > 10 else float("nan")
         rows.append((f"count_mode_{mode}_ratio_pearson_vs_truth", round(float(r), 4),
-                     f"context (the same {len(sel)} peaks in every mode)"))
+                     f"context (the same {len(sel)} peaks in every mode)", len(sel)))
     for mode in modes:
         t = table[table["mode"] == mode]
         rows.append((f"count_mode_{mode}_fragments", int((t["ref_count"] + t["alt_count"]).sum()),
-                     "context (fragments counted in peaks, both alleles)"))
+                     "context (fragments counted in peaks, both alleles)", None))
     return rows
 
 
