@@ -178,6 +178,11 @@ def test_motif_tests_rank_and_bh(scan):
     assert site["significant_meandiff"] and site["meandiff_t"] > 0
     assert never["meandiff_p"] == 1.0 and never["meandiff_q"] == 1.0 and not never["significant_meandiff"]
     assert (site["n_hit_ref"], site["n_hit_alt"], site["n_with_delta"]) == (11, 10, 19)
+    # affected sequences changed in the direction of the association: 8 ref-only sites with
+    # ratio > 0, 8 alt-only with ratio < 0; sequence 21 is the opposite one (same counts as the
+    # per-sequence directions of test_sequence_effects_and_directions, SITE being the only motif)
+    assert (site["n_consistent"], site["n_opposite"]) == (16, 1)
+    assert (never["n_consistent"], never["n_opposite"]) == (0, 0)
     halved = md.motif_tests(scan, halve_p=True)
     assert halved.iloc[0]["meandiff_p"] == pytest.approx(p / 2) and halved.iloc[1]["meandiff_p"] == 1.0
 

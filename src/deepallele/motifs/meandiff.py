@@ -414,8 +414,13 @@ def motif_tests(scan: Scan, alpha: float = 0.05, affected_cutoff: float = AFFECT
         One row per motif: ``rank, motif, n_hit_ref, n_hit_alt, n_with_delta, n_pos, n_neg,
         mean_ratio_pos, mean_ratio_neg, meandiff_t, meandiff_p, meandiff_q, pearson_n,
         pearson_r, pearson_p, pearson_q, maggie_n_nonzero, maggie_effect, maggie_statistic,
-        maggie_p, maggie_q`` and ``significant_<method>`` (q < alpha), sorted by MeanDiff q,
-        then p, then -|t|, then name (``rank`` 1 is the top motif).
+        maggie_p, maggie_q, n_consistent, n_opposite`` and ``significant_<method>`` (q < alpha),
+        sorted by MeanDiff q, then p, then -|t|, then name (``rank`` 1 is the top motif).
+        ``n_consistent`` / ``n_opposite``: affected sequences (|ln ratio| >= ``affected_cutoff``)
+        whose motif score changes between the alleles in the direction of the motif's MeanDiff
+        association (``sign(ratio) * sign(delta) * sign(t) > 0``) or against it (``< 0``); the
+        paper's per-motif "subset of sequences in which the direction was consistent". Both 0
+        when the motif has no MeanDiff direction.
     """
     delta, ratio = scan.delta, scan.ratio
     affected = np.abs(ratio) >= affected_cutoff
@@ -424,13 +429,16 @@ def motif_tests(scan: Scan, alpha: float = 0.05, affected_cutoff: float = AFFECT
         md = meandiff_test(delta[i], ratio)
         co = correlation_test(delta[i], ratio)
         mg = maggie_test(delta[i], ratio, affected)
+        direction = np.sign(ratio) * np.sign(np.nan_to_num(delta[i])) * (np.sign(md["t"]) if np.isfinite(md["t"]) else 0)
         rows.append({"motif": name, "n_hit_ref": int((scan.ref_counts[i] > 0).sum()),
                      "n_hit_alt": int((scan.alt_counts[i] > 0).sum()), "n_with_delta": co["n"],
                      "n_pos": md["n_pos"], "n_neg": md["n_neg"], "mean_ratio_pos": md["mean_ratio_pos"],
                      "mean_ratio_neg": md["mean_ratio_neg"], "meandiff_t": md["t"], "meandiff_p": md["p"],
                      "pearson_n": co["n"], "pearson_r": co["r"], "pearson_p": co["p"],
                      "maggie_n_nonzero": mg["n_nonzero"], "maggie_effect": mg["effect"],
-                     "maggie_statistic": mg["statistic"], "maggie_p": mg["p"]})
+                     "maggie_statistic": mg["statistic"], "maggie_p": mg["p"],
+                     "n_consistent": int((affected & (direction > 0)).sum()),
+                     "n_opposite": int((affected & (direction < 0)).sum())})
     table = pd.DataFrame(rows)
     if halve_p:
         for col in ("meandiff_p", "maggie_p"):
@@ -445,7 +453,7 @@ def motif_tests(scan: Scan, alpha: float = 0.05, affected_cutoff: float = AFFECT
     order = ["rank", "motif", "n_hit_ref", "n_hit_alt", "n_with_delta", "n_pos", "n_neg", "mean_ratio_pos",
              "mean_ratio_neg", "meandiff_t", "meandiff_p", "meandiff_q", "pearson_n", "pearson_r", "pearson_p",
              "pearson_q", "maggie_n_nonzero", "maggie_effect", "maggie_statistic", "maggie_p", "maggie_q",
-             "significant_meandiff", "significant_correlation", "significant_maggie"]
+             "n_consistent", "n_opposite", "significant_meandiff", "significant_correlation", "significant_maggie"]
     return table[order]
 
 
