@@ -3,7 +3,7 @@ import numpy as np
 import pandas as pd
 
 from deepallele.logutil import job_logging
-from deepallele.motifs.groups import group_shares, tf_like_groups, variants_in_seqlets
+from deepallele.motifs.groups import tf_like_groups, trusted_group_shares, variants_in_seqlets
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 
@@ -32,7 +32,7 @@ with job_logging(sm.log[0]) as log:
         if sm.params.mode == "paper":
             weights = dict(zip(summary["cluster"], summary["n_seqlets"]))
         else:
-            pct = tr.loc[tr["in_motif"], "cluster"].value_counts() / max(n_trusted, 1) * 100
+            pct = tr.loc[tr["in_motif"], "cluster"].value_counts() / max(len(tr), 1) * 100
             weights = pct.to_dict()
         affected = set(tr.loc[tr["in_motif"], "cluster"])
         labels = tf_like_groups(matches, {c: w for c, w in weights.items() if c in affected}, mode=sm.params.mode,
@@ -48,7 +48,11 @@ with job_logging(sm.log[0]) as log:
         located["in_named_motif"] = located["motif_name"] != ""
         located.insert(0, "model", model)
         out.append(located)
-        shares = group_shares(tr, labels, n_total=n_trusted, min_share=sm.params.min_share)
+        # the pie's denominator: trusted sequences that can enter a slice (with a main variant)
+        shares, n_excluded = trusted_group_shares(located, trusted_peaks, labels, min_share=sm.params.min_share)
+        if n_excluded:
+            log.info("%s: %d of %d trusted sequences have no main variant (every variant cut by the window) "
+                     "and are left out of the pie", model, n_excluded, n_trusted)
         shares.insert(0, "model", model)
         share_tables.append(shares)
         log.info("%s: %d/%d trusted main variants in a motif; groups: %s", model, int(tr["in_motif"].sum()), len(tr),

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
-from deepallele.motifs.groups import (OTHER, OUTSIDE, group_shares, tf_like_groups, top_group, variant_span,
-                                      variants_in_seqlets)
+from deepallele.motifs.groups import (OTHER, OUTSIDE, group_shares, tf_like_groups, top_group, trusted_group_shares,
+                                      variant_span, variants_in_seqlets)
 
 
 def test_variant_span():
@@ -41,3 +42,16 @@ def test_group_shares_pie():
     assert shares["percent"].tolist() == [60.0, 10.0, 10.0, 20.0]
     assert shares["slice"].tolist() == ["SPI1-like", OTHER, OTHER, OUTSIDE]
     assert top_group(shares) == "SPI1-like"
+
+
+def test_trusted_pie_leaves_out_sequences_without_a_main_variant():
+    # 4 located sequences (p0-p3), of which p0-p2 are trusted; trusted p8 and p9 have no main
+    # variant (no row): they enter no slice, so they leave the denominator and are counted
+    located = pd.DataFrame({"peak": ["p0", "p1", "p2", "p3"], "in_motif": [True, True, False, True],
+                            "cluster": [0, 0, -1, 1]})
+    shares, n_excluded = trusted_group_shares(located, {"p0", "p1", "p2", "p8", "p9"}, {0: "SPI1-like"},
+                                              min_share=0.0)
+    assert n_excluded == 2
+    assert dict(zip(shares["group"], shares["n"])) == {"SPI1-like": 2, OUTSIDE: 1}
+    assert shares["percent"].sum() == pytest.approx(100.0)
+    assert shares.set_index("group").loc["SPI1-like", "percent"] == pytest.approx(200 / 3)

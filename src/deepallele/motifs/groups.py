@@ -142,6 +142,37 @@ def group_shares(assigned: pd.DataFrame, labels: dict, n_total: int | None = Non
     return out.drop(columns="_outside").reset_index(drop=True)
 
 
+def trusted_group_shares(located: pd.DataFrame, trusted_peaks, labels: dict, min_share: float = 2.0,
+                         cluster_names: dict | None = None) -> tuple[pd.DataFrame, int]:
+    """The pie of the trusted sequences: :func:`group_shares` over those that can enter a slice.
+
+    A trusted sequence enters a slice (a group, "Other<2%" or "Outside") only when it has a main
+    variant, i.e. at least one complete variant in its window. Those without one (all variants
+    cut by the window edge or trimming) are left out of the denominator, so the slices sum to
+    100 %, and counted.
+
+    Parameters
+    ----------
+    located : pandas.DataFrame
+        :func:`variants_in_seqlets` output (one row per sequence with a main variant; ``peak``).
+    trusted_peaks : iterable of str
+        Peaks of the trusted set.
+    labels, min_share, cluster_names
+        As :func:`group_shares`.
+
+    Returns
+    -------
+    shares : pandas.DataFrame
+        :func:`group_shares` of the trusted sequences with a main variant.
+    n_excluded : int
+        Trusted sequences without a main variant (in no slice).
+    """
+    trusted_peaks = set(trusted_peaks)
+    tr = located[located["peak"].isin(trusted_peaks)]
+    shares = group_shares(tr, labels, min_share=min_share, cluster_names=cluster_names)
+    return shares, len(trusted_peaks - set(tr["peak"]))
+
+
 def top_group(shares: pd.DataFrame) -> str:
     """The largest TF-like group ("<TF>-like"), '' when no main variant lies in a named group."""
     named = shares[shares["group"].str.endswith("-like")]
