@@ -69,7 +69,7 @@ with job_logging(sm.log[0]) as log:
     save_figure(fig, target("fig2c_main_variant_groups"), t)
     fig, t = P.fig_group_effects(da_main)
     save_figure(fig, target("fig2d_group_effects"), t)
-    fig, t = P.fig_cluster_effects(da_main, labels)
+    fig, t = P.fig_cluster_effects(da_main, labels, seqlets=clusters, split="seqlet")
     save_figure(fig, target("figS5_cluster_effects"), t)
 
     # Fig 2a/b: configured loci first, then the trusted sequences with the largest main-variant effect

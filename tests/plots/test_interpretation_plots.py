@@ -64,13 +64,38 @@ def test_pies_and_cluster_effects(tmp_path, main):
     save_figure(fig, tmp_path / "pie", t)
     fig, t = P.fig_joint_pies(groups, 16, "reference-only")
     save_figure(fig, tmp_path / "pies", t)
-    fig, t = P.fig_cluster_effects(main, {0: "SPI1-like"})
+    fig, t = P.fig_cluster_effects(main, {0: "SPI1-like"}, split="variant")
     save_figure(fig, tmp_path / "s5", t)
     assert _written(tmp_path, "pies") and set(t["cluster"]) <= {0, 1, 2}
+    with pytest.raises(ValueError, match="seqlet table"):
+        P.fig_cluster_effects(main, {0: "SPI1-like"})
     summary = pd.DataFrame({"cluster": [0, 1], "n_seqlets": [10, 4], "n_deepallele": [7, 1], "n_ref_only": [3, 3]})
     fig, t = P.fig_joint_clusters(summary, {0: "SPI1"}, "reference-only")
     save_figure(fig, tmp_path / "s6", t)
     assert t["n_deepallele"].tolist() == [7, 1]
+
+
+def test_s5_splits_by_the_seqlet_sign_by_default():
+    # 4 trusted sequences; three main variants in cluster 0: seqlets s1 (activating), s2 and s3
+    # (repressive); variant effects all positive, so the two splits differ
+    main = pd.DataFrame({"trusted": [True, True, True, True, False], "in_motif": [True, True, True, False, True],
+                         "cluster": [0, 0, 0, -1, 0], "seqlet": ["s1", "s2", "s3", "", "s4"],
+                         "effect": [0.5, 0.4, 0.3, 0.2, -0.9]})
+    seqlets = pd.DataFrame({"seqlet": ["s1", "s2", "s3", "s4"], "mean_attr": [1.2, -0.7, -0.1, 2.0]})
+    _, t = P.fig_cluster_effects(main, {0: "SPI1-like"}, seqlets=seqlets)
+    row = t.iloc[0]
+    assert (row["percent_positive"], row["percent_negative"]) == (25.0, 50.0)       # seqlet split, of 4 trusted
+    assert (row["percent_variant_positive"], row["percent_variant_negative"]) == (75.0, 0.0)
+    assert row["n"] == 3
+    _, t = P.fig_cluster_effects(main, {0: "SPI1-like"}, seqlets=seqlets, split="variant")
+    assert (t.iloc[0]["percent_positive"], t.iloc[0]["percent_negative"]) == (75.0, 0.0)
+
+
+def test_pie_title_counts_the_sequences_in_the_pie():
+    groups = pd.DataFrame({"group": ["SPI1-like", "Outside"], "n": [6, 2], "percent": [75.0, 25.0],
+                           "slice": ["SPI1-like", "Outside"]})
+    fig, _ = P.fig_group_pie(groups, 10)
+    assert fig.axes[0].get_title() == "DeepAllele: main variants of 8 trusted sequences (of 10; 2 without a main variant)"
 
 
 def test_locus_and_comparison(tmp_path):

@@ -156,7 +156,9 @@ def fig_group_pie(groups: pd.DataFrame, n_trusted: int, title: str = "DeepAllele
     """Fig 2c: where the main variants of trusted sequences fall (TF-like groups, other, outside)."""
     plt = _plt()
     fig, ax = plt.subplots(figsize=(5.2, 4.4), constrained_layout=True)
-    t = _pie(ax, groups, f"{title}: main variants of {n_trusted} trusted sequences")
+    n_in_pie = int(groups["n"].sum()) if len(groups) else 0
+    t = _pie(ax, groups, f"{title}: main variants of {n_in_pie} trusted sequences"
+                         + (f" (of {n_trusted}; {n_trusted - n_in_pie} without a main variant)" if n_in_pie < n_trusted else ""))
     return fig, groups.assign(n_trusted=n_trusted) if len(t) else groups
 
 
@@ -272,28 +274,69 @@ def fig_joint_pies(groups: pd.DataFrame, n_trusted: int, base_name: str):
     return fig, groups
 
 
-def fig_cluster_effects(main: pd.DataFrame, labels: dict):
-    """Fig S5: per affected cluster, % of trusted main variants with positive / negative effect."""
+def fig_cluster_effects(main: pd.DataFrame, labels: dict, seqlets: pd.DataFrame | None = None,
+                        split: str = "seqlet"):
+    """Fig S5: per affected cluster, % of trusted main variants, split by the direction of effect.
+
+    Parameters
+    ----------
+    main : pandas.DataFrame
+        ``interpret/main_variants.tsv`` (``trusted, in_motif, cluster, seqlet, effect``).
+    labels : dict
+        Cluster id -> TF-like group name.
+    seqlets : pandas.DataFrame, optional
+        The seqlet table of the clustering (``seqlet, mean_attr``); needed for ``split="seqlet"``.
+    split : {"seqlet", "variant"}
+        ``seqlet`` (the authors' ``affected_cluster_percentages``): by the sign of the affected
+        seqlet's mean attribution, i.e. an activating or a repressive motif; ``variant``: by
+        the sign of the main variant's effect on the ln ratio.
+
+    Returns
+    -------
+    fig, table
+        The table has both splits (``percent_positive/negative`` = the plotted one, plus
+        ``percent_seqlet_*`` and ``percent_variant_*``) and ``n`` per cluster; percentages are
+        of all trusted sequences.
+    """
+    if split not in ("seqlet", "variant"):
+        raise ValueError(f"split must be 'seqlet' or 'variant', not {split!r}")
+    if split == "seqlet" and seqlets is None:
+        raise ValueError("split='seqlet' needs the seqlet table (seqlet, mean_attr)")
     plt = _plt()
-    t = main[main["trusted"].astype(bool) & main["in_motif"].astype(bool)]
+    t = main[main["trusted"].astype(bool) & main["in_motif"].astype(bool)].copy()
     n = max(int(main["trusted"].astype(bool).sum()), 1)
+    if seqlets is not None:
+        t["seqlet_effect"] = t["seqlet"].map(dict(zip(seqlets["seqlet"].astype(str), seqlets["mean_attr"])))
+    else:
+        t["seqlet_effect"] = np.nan
     rows = []
     for c, g in t.groupby("cluster"):
-        rows.append({"cluster": c, "name": labels.get(c, ""), "percent_positive": 100 * (g["effect"] > 0).sum() / n,
-                     "percent_negative": 100 * (g["effect"] < 0).sum() / n, "n": len(g)})
-    table = pd.DataFrame(rows, columns=["cluster", "name", "percent_positive", "percent_negative", "n"])
+        rows.append({"cluster": c, "name": labels.get(c, ""),
+                     "percent_seqlet_positive": 100 * (g["seqlet_effect"] > 0).sum() / n,
+                     "percent_seqlet_negative": 100 * (g["seqlet_effect"] < 0).sum() / n,
+                     "percent_variant_positive": 100 * (g["effect"] > 0).sum() / n,
+                     "percent_variant_negative": 100 * (g["effect"] < 0).sum() / n, "n": len(g)})
+    table = pd.DataFrame(rows, columns=["cluster", "name", "percent_seqlet_positive", "percent_seqlet_negative",
+                                        "percent_variant_positive", "percent_variant_negative", "n"])
+    table.insert(2, "percent_positive", table[f"percent_{split}_positive"])
+    table.insert(3, "percent_negative", table[f"percent_{split}_negative"])
     table = table.sort_values("n", ascending=True, kind="stable")
     fig, ax = plt.subplots(figsize=(6.5, 0.35 * max(len(table), 2) + 1.3), constrained_layout=True)
     if table.empty:
         _note(ax, "no trusted main variant in a motif")
     else:
         y = [f"{nm or 'unnamed'} (cl. {c})" for c, nm in zip(table["cluster"], table["name"])]
-        ax.barh(y, table["percent_positive"], color="tab:red", label="effect > 0 (ref allele up)")
-        ax.barh(y, -table["percent_negative"], color="tab:blue", label="effect < 0 (alt allele up)")
+        if split == "seqlet":
+            pos, neg = "activating motif (seqlet mean attribution > 0)", "repressive motif (< 0)"
+        else:
+            pos, neg = "effect > 0 (ref allele up)", "effect < 0 (alt allele up)"
+        ax.barh(y, table["percent_positive"], color="tab:red", label=pos)
+        ax.barh(y, -table["percent_negative"], color="tab:blue", label=neg)
         ax.axvline(0, color="0.4", lw=0.6)
-        ax.set_xlabel("% of trusted main variants (negative: effect < 0)")
+        ax.set_xlabel("% of trusted sequences (negative side: " + neg.split(" (")[0] + ")")
         ax.legend(fontsize=8, frameon=False, loc="center left", bbox_to_anchor=(1.01, 0.5))
-    ax.set_title("Affected clusters and the direction of the main variants' effects", fontsize=9)
+    ax.set_title("Affected clusters, split by the sign of the " +
+                 ("affected seqlet's mean attribution" if split == "seqlet" else "main variant's effect"), fontsize=9)
     return fig, table
 
 
