@@ -3,7 +3,7 @@
 # rules/models_common.smk (model_dir, MODEL_SEEDS, MODEL_TYPES).
 import json
 
-INTERPRET_FIGURES = ["fig2a_locus", "fig2b_locus", "fig2c_main_variant_groups", "fig2d_group_effects",
+INTERPRET_FIGURES = ["fig2a_locus", "fig2b_locus", "fig2c_main_variant_groups", "extra_group_effects",
                      "fig3a_tism_comparison", "fig3b_joint_groups", "figS3a_seed_correlation",
                      "figS3b_cluster_logos", "figS3c_named_motifs", "figS4_main_variant_additive",
                      "figS5_cluster_effects", "figS6_joint_clusters"]

@@ -68,7 +68,7 @@ with job_logging(sm.log[0]) as log:
     fig, t = P.fig_group_pie(groups[groups["model"] == "deepallele"], n_trusted)
     save_figure(fig, target("fig2c_main_variant_groups"), t)
     fig, t = P.fig_group_effects(da_main)
-    save_figure(fig, target("fig2d_group_effects"), t)
+    save_figure(fig, target("extra_group_effects"), t)
     fig, t = P.fig_cluster_effects(da_main, labels, seqlets=clusters, split="seqlet")
     save_figure(fig, target("figS5_cluster_effects"), t)
 

@@ -163,7 +163,8 @@ def fig_group_pie(groups: pd.DataFrame, n_trusted: int, title: str = "DeepAllele
 
 
 def fig_group_effects(main: pd.DataFrame):
-    """Fig 2d: |main-variant effect| per TF-like group (trusted sequences)."""
+    """An extra panel (not the paper's Fig 2d, which is the ATAC pie): |main-variant effect| per TF-like group
+    (trusted sequences)."""
     plt = _plt()
     t = main[main["trusted"].astype(bool)].copy()
     named = [n if n else f"cluster {c}" for n, c in zip(t["motif_name"].fillna(""), t["cluster"])]
