@@ -36,6 +36,9 @@ with job_logging(sm.log[0]) as log:
     n_trusted = int(trusted["trusted"].sum())
 
     # Fig S4
+    thresholds = sm.config.get("interpretation", {}).get("trusted", {})
+    fig, t = P.fig_observed_vs_predicted(trusted, thresholds.get("min_obs", 1.0), thresholds.get("min_z", 1.65))
+    save_figure(fig, target("figS4ab_observed_predicted"), t)
     fig, t = P.fig_main_variant_additive(da_main)
     save_figure(fig, target("figS4_main_variant_additive"), t)
 

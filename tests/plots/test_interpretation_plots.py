@@ -91,6 +91,18 @@ def test_s5_splits_by_the_seqlet_sign_by_default():
     assert (t.iloc[0]["percent_positive"], t.iloc[0]["percent_negative"]) == (75.0, 0.0)
 
 
+def test_s4ab_observed_vs_predicted(tmp_path):
+    trusted = pd.DataFrame({"obs_ratio": [1.5, -2.0, 0.2, 1.2, -0.5], "pred_ratio": [0.8, -0.9, 0.1, -0.3, -0.2],
+                            "z": [2.0, -2.2, 0.3, -0.8, -0.5], "trusted": [True, True, False, False, False]})
+    fig, t = P.fig_observed_vs_predicted(trusted, 1.0, 1.65)
+    save_figure(fig, tmp_path / "s4ab", t)
+    assert _written(tmp_path, "s4ab")
+    row = t.iloc[0]
+    assert (row["n"], row["n_trusted"]) == (5, 2)
+    assert row["pearson_all"] == pytest.approx(np.corrcoef(trusted["obs_ratio"], trusted["pred_ratio"])[0, 1])
+    assert np.isnan(row["pearson_trusted"])   # two points: undefined
+
+
 def test_pie_title_counts_the_sequences_in_the_pie():
     groups = pd.DataFrame({"group": ["SPI1-like", "Outside"], "n": [6, 2], "percent": [75.0, 25.0],
                            "slice": ["SPI1-like", "Outside"]})

@@ -42,6 +42,48 @@ def _note(ax, text: str):
     ax.set_axis_off()
 
 
+def fig_observed_vs_predicted(trusted: pd.DataFrame, min_obs: float = 1.0, min_z: float = 1.65):
+    """Fig S4a,b: observed vs predicted ln ratio of the interpreted sequences, trusted set coloured.
+
+    Parameters
+    ----------
+    trusted : pandas.DataFrame
+        ``interpret/trusted.tsv`` (``obs_ratio, pred_ratio, z, trusted``).
+    min_obs, min_z : float
+        The trusted-set thresholds (|observed| and |z| above them, signs agreeing), drawn as lines.
+
+    Returns
+    -------
+    fig, table
+        One row: ``n``, ``n_trusted``, the Pearson r of observed vs predicted over all sequences
+        and over the trusted ones.
+    """
+    plt = _plt()
+    t = trusted.copy()
+    is_trusted = t["trusted"].astype(bool).to_numpy()
+    fig, axes = plt.subplots(1, 2, figsize=(9.5, 4.2), constrained_layout=True)
+    for ax, col, label, cut in ((axes[0], "pred_ratio", "predicted ln ratio (DeepAllele)", None),
+                                (axes[1], "z", "z = predicted / RMS(predicted)", min_z)):
+        ax.scatter(t.loc[~is_trusted, col], t.loc[~is_trusted, "obs_ratio"], s=8, c="0.7", lw=0, label="other")
+        ax.scatter(t.loc[is_trusted, col], t.loc[is_trusted, "obs_ratio"], s=10, c="tab:purple", lw=0,
+                   label=f"trusted ({int(is_trusted.sum())})")
+        for y in (-min_obs, min_obs):
+            ax.axhline(y, color="0.4", lw=0.6, ls="--")
+        if cut is not None:
+            for x in (-cut, cut):
+                ax.axvline(x, color="0.4", lw=0.6, ls="--")
+        ax.set_xlabel(label)
+        ax.set_ylabel("observed ln ratio")
+    r_all = _pearson(t["obs_ratio"], t["pred_ratio"])
+    r_trusted = _pearson(t.loc[is_trusted, "obs_ratio"], t.loc[is_trusted, "pred_ratio"]) if is_trusted.sum() > 2 else np.nan
+    axes[0].set_title(f"a: all {len(t)} sequences, r = {r_all:.2f}", fontsize=9)
+    axes[1].set_title(f"b: trusted = |obs| > {min_obs:g}, |z| > {min_z:g}, same sign", fontsize=9)
+    axes[0].legend(fontsize=8, frameon=False)
+    table = pd.DataFrame([{"n": len(t), "n_trusted": int(is_trusted.sum()), "pearson_all": r_all,
+                           "pearson_trusted": r_trusted, "min_obs": min_obs, "min_z": min_z}])
+    return fig, table
+
+
 def fig_main_variant_additive(main: pd.DataFrame, title: str = ""):
     """Fig S4: main-variant effect and sum of variant effects vs DeepAllele's predicted ratio.
 
