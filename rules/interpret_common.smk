@@ -6,7 +6,8 @@ import json
 INTERPRET_FIGURES = ["fig2a_locus", "fig2b_locus", "fig2c_main_variant_groups", "extra_group_effects",
                      "fig3a_tism_comparison", "fig3b_joint_groups", "figS3a_seed_correlation",
                      "figS3b_cluster_logos", "figS3c_named_motifs", "figS4ab_observed_predicted",
-                     "figS4_main_variant_additive", "figS5_cluster_effects", "figS6_joint_clusters"]
+                     "figS4_main_variant_additive", "figS5_cluster_effects", "figS6_joint_clusters",
+                     "figS6b_joint_effects"]
 
 
 wildcard_constraints:

@@ -112,6 +112,8 @@ with job_logging(sm.log[0]) as log:
         save_figure(fig, target("fig3b_joint_groups"), t)
         fig, t = P.fig_joint_clusters(read(inp.joint_summary), jnames, base)
         save_figure(fig, target("figS6_joint_clusters"), t)
+        fig, t = P.fig_joint_effects(jm, jc, base, base)
+        save_figure(fig, target("figS6b_joint_effects"), t)
         # the trusted locus whose main variant is in a DeepAllele motif but in no baseline motif, else the first
         da_in = set(jm.loc[(jm["model"] == "deepallele") & jm["in_motif"] & jm["trusted"], "peak"])
         b_in = set(jm.loc[(jm["model"] == base) & jm["in_motif"] & jm["trusted"], "peak"])
@@ -130,7 +132,7 @@ with job_logging(sm.log[0]) as log:
             t = pd.DataFrame(columns=["peak"])
         save_figure(fig, target("fig3a_tism_comparison"), t)
     else:
-        for stem in ("fig3a_tism_comparison", "fig3b_joint_groups", "figS6_joint_clusters"):
+        for stem in ("fig3a_tism_comparison", "fig3b_joint_groups", "figS6_joint_clusters", "figS6b_joint_effects"):
             plt = P._plt()
             fig, ax = plt.subplots(figsize=(5, 2))
             P._note(ax, "no single-input baseline trained (config interpretation.baseline)")

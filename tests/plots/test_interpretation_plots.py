@@ -103,6 +103,21 @@ def test_s4ab_observed_vs_predicted(tmp_path):
     assert np.isnan(row["pearson_trusted"])   # two points: undefined
 
 
+def test_s6b_pairs_the_two_models_seqlets_at_the_same_main_variant(tmp_path):
+    jm = pd.DataFrame({"model": ["deepallele"] * 3 + ["ref_only"] * 3, "peak": ["a", "b", "c", "a", "b", "c"],
+                       "main_variant": ["va", "vb", "vc"] * 2, "in_motif": [True, True, False, True, False, True],
+                       "seqlet": ["da1", "da2", "", "ro1", "", "ro3"], "cluster": [0, 1, -1, 0, -1, 2],
+                       "trusted": [True, False, True, True, False, True]})
+    jc = pd.DataFrame({"model": ["deepallele", "deepallele", "ref_only", "ref_only"],
+                       "seqlet": ["da1", "da2", "ro1", "ro3"], "mean_attr": [1.5, 0.4, 0.9, -0.3]})
+    fig, t = P.fig_joint_effects(jm, jc, "reference-only", "ref_only")
+    save_figure(fig, tmp_path / "s6b", t)
+    assert _written(tmp_path, "s6b")
+    # only peak a has its main variant in a seqlet of both models
+    assert t.to_dict("records") == [{"peak": "a", "main_variant": "va", "trusted": True, "cluster_deepallele": 0,
+                                     "cluster_ref_only": 0, "mean_attr_deepallele": 1.5, "mean_attr_ref_only": 0.9}]
+
+
 def test_pie_title_counts_the_sequences_in_the_pie():
     groups = pd.DataFrame({"group": ["SPI1-like", "Outside"], "n": [6, 2], "percent": [75.0, 25.0],
                            "slice": ["SPI1-like", "Outside"]})

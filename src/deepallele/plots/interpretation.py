@@ -383,6 +383,60 @@ def fig_cluster_effects(main: pd.DataFrame, labels: dict, seqlets: pd.DataFrame 
     return fig, table
 
 
+def fig_joint_effects(joint_main: pd.DataFrame, joint_seqlets: pd.DataFrame, base_name: str, base_model: str):
+    """Fig S6b: seqlet effect sizes of the two models at the same main variants.
+
+    For every sequence whose DeepAllele main variant lies in a seqlet of DeepAllele and in a
+    seqlet of the single-input model (joint clustering), the two seqlets' mean attributions.
+
+    Parameters
+    ----------
+    joint_main : pandas.DataFrame
+        ``interpret/joint/main_variants.tsv`` (``model, peak, main_variant, in_motif, seqlet,
+        cluster, trusted``).
+    joint_seqlets : pandas.DataFrame
+        ``motifs/joint/clusters.tsv`` (``model, seqlet, mean_attr``).
+    base_name, base_model : str
+        Display name and model key of the single-input model.
+
+    Returns
+    -------
+    fig, table
+        One row per such sequence: ``peak, main_variant, trusted, cluster_deepallele,
+        cluster_<base>, mean_attr_deepallele, mean_attr_<base>``.
+    """
+    plt = _plt()
+    effect = {(m, str(q)): a for m, q, a in joint_seqlets[["model", "seqlet", "mean_attr"]].itertuples(index=False)}
+    sides = {}
+    for model in ("deepallele", base_model):
+        t = joint_main[(joint_main["model"] == model) & joint_main["in_motif"].astype(bool)]
+        sides[model] = t.set_index("peak")[["main_variant", "trusted", "cluster", "seqlet"]]
+    both = sides["deepallele"].merge(sides[base_model], how="inner", left_index=True, right_index=True,
+                                      suffixes=("_da", "_base"))
+    table = pd.DataFrame({
+        "peak": both.index.astype(str), "main_variant": both["main_variant_da"].to_numpy(),
+        "trusted": both["trusted_da"].astype(bool).to_numpy(),
+        "cluster_deepallele": both["cluster_da"].to_numpy(), f"cluster_{base_model}": both["cluster_base"].to_numpy(),
+        "mean_attr_deepallele": [effect.get(("deepallele", str(q)), np.nan) for q in both["seqlet_da"]],
+        f"mean_attr_{base_model}": [effect.get((base_model, str(q)), np.nan) for q in both["seqlet_base"]],
+    })
+    fig, ax = plt.subplots(figsize=(4.8, 4.4), constrained_layout=True)
+    if table.empty:
+        _note(ax, f"no main variant in a seqlet of both DeepAllele and {base_name}")
+    else:
+        tr = table["trusted"].to_numpy()
+        x, y = table[f"mean_attr_{base_model}"], table["mean_attr_deepallele"]
+        ax.scatter(x[~tr], y[~tr], s=10, c="0.65", lw=0, label="other")
+        ax.scatter(x[tr], y[tr], s=14, c="tab:purple", lw=0, label=f"trusted ({int(tr.sum())})")
+        lim = float(np.nanmax(np.abs(np.r_[x, y]))) * 1.05 or 1.0
+        ax.plot([-lim, lim], [-lim, lim], color="0.5", lw=0.6, ls="--")
+        ax.set_xlabel(f"{base_name} seqlet mean attribution")
+        ax.set_ylabel("DeepAllele seqlet mean attribution")
+        ax.legend(fontsize=8, frameon=False)
+    ax.set_title(f"Seqlets of both models at the same main variant ({len(table)} sequences)", fontsize=9)
+    return fig, table
+
+
 def fig_joint_clusters(summary: pd.DataFrame, names: dict, base_name: str, n_max: int = 20):
     """Fig S6: seqlets of DeepAllele and the baseline in each of the largest joint clusters."""
     plt = _plt()
