@@ -56,7 +56,7 @@ rule interpret_model:
         mem_mb=4000,
         runtime=60,
     shell:
-        "{params.env} python -m deepallele.interpret.cli model --ckpt {input.ckpt} --pairs {input.pairs}"
+        "{params.env} deepallele interpret-checkpoint --ckpt {input.ckpt} --pairs {input.pairs}"
         " --effects {output.effects} --tism {output.tism} --split {params.split}"
         " --batch-size {params.batch_size} --threads {threads} --log {log}"
 
@@ -86,7 +86,7 @@ rule interpret_model_ism:
         mem_mb=4000,
         runtime=300,
     shell:
-        "{params.env} python -m deepallele.interpret.cli model --ckpt {input.ckpt} --pairs {input.pairs}"
+        "{params.env} deepallele interpret-checkpoint --ckpt {input.ckpt} --pairs {input.pairs}"
         " --effects {output.effects} --tism {output.tism} --ism {output.ism} --split {params.split}"
         " --batch-size {params.batch_size} --threads {threads} --log {log}"
 
@@ -239,6 +239,6 @@ rule benchmark_interpretation:
         mem_mb=8000,
         runtime=60,
     shell:
-        "{params.env} python -m deepallele.interpret.cli benchmark --ckpt {input.ckpt}"
+        "{params.env} deepallele benchmark-interpretation --ckpt {input.ckpt}"
         " --pairs {input.pairs} --out {output.table} --n-pairs {params.n_pairs}"
         " --n-agreement {params.n_agreement} --threads {threads} --log {log}"

@@ -113,7 +113,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from .interpret.commands import add_parsers as add_interpret_parsers
 
-    add_interpret_parsers(sub)  # score-variants, benchmark-score-variants, predict, interpret
+    add_interpret_parsers(sub)  # score-variants, benchmark-score-variants, predict, interpret,
+    #                             interpret-checkpoint, benchmark-interpretation (workflow jobs)
 
     args = parser.parse_args(argv)
     from .workflow import ConfigError

@@ -107,6 +107,51 @@ def encode(seq: str | bytes) -> np.ndarray:
     return _ENCODE[np.frombuffer(raw, dtype=np.uint8)]
 
 
+def centre_trim(n: int, length: int) -> tuple[int, int]:
+    """Bases to cut from the left and the right of ``n`` bases to keep ``length`` (rule 3 of the module notes).
+
+    Examples
+    --------
+    >>> centre_trim(15, 10)
+    (2, 3)
+    >>> centre_trim(8, 10)
+    (0, 0)
+    """
+    excess = max(int(n) - int(length), 0)
+    return excess // 2, excess - excess // 2
+
+
+def padded_codes(seq: str | bytes, length: int) -> np.ndarray:
+    """Base codes of a sequence right-padded to ``length`` with :data:`PAD_CODE` (rule 4 of the module notes).
+
+    Parameters
+    ----------
+    seq : str or bytes
+        DNA sequence of at most ``length`` bases (coded by :func:`encode`).
+    length : int
+        ``L``.
+
+    Returns
+    -------
+    numpy.ndarray of uint8, shape (length,)
+
+    Raises
+    ------
+    ValueError
+        When the sequence is longer than ``length``.
+
+    Examples
+    --------
+    >>> padded_codes("ACgt", 6).tolist()
+    [0, 1, 2, 3, 5, 5]
+    """
+    if len(seq) > length:
+        raise ValueError(f"sequence of {len(seq)} bp is longer than {length}")
+    out = np.full(length, PAD_CODE, dtype=np.uint8)
+    out[:len(seq)] = encode(seq)
+    return out
+
+
 def decode(codes: np.ndarray, pad: str = "") -> str:
     """Sequence of 1-D base codes (upper case); padding codes become ``pad`` (default dropped).
 
@@ -330,13 +375,12 @@ def paired_sequences(peaks_df: pd.DataFrame, ref_fasta, strain_fasta, coordmap, 
             c, ws, we = chrom[i], int(start[i]), int(end[i])
             ref_seq = ref_fa.fetch(c, ws, we)
             ss, se = cmap.ref_interval_to_strain(c, ws, we)
-            excess = se - ss - length
-            if excess > 0:
-                trim_left[i], trim_right[i] = excess // 2, excess - excess // 2
-                ss, se = ss + excess // 2, se - (excess - excess // 2)
+            left, right = centre_trim(se - ss, length)
+            trim_left[i], trim_right[i] = left, right
+            ss, se = ss + left, se - right
             strain_seq = strain_fa.fetch(c, ss, se) if se > ss else ""
-            ref_codes[i, :len(ref_seq)] = encode(ref_seq)
-            alt_codes[i, :len(strain_seq)] = encode(strain_seq)
+            ref_codes[i] = padded_codes(ref_seq, length)
+            alt_codes[i] = padded_codes(strain_seq, length)
             ref_length[i], alt_length[i] = len(ref_seq), len(strain_seq)
             strain_start[i], strain_end[i] = ss, se
     return PairedSequences(peak=peak, chrom=chrom, peak_start=peak_start, peak_end=peak_end, start=start, end=end,

@@ -1,9 +1,14 @@
-"""Command line of the interpretation jobs run as shell commands (so allocator settings in their
-environment apply from process start)::
+"""The interpretation stage's jobs, run by the workflow's rules as ``deepallele`` subcommands (shell
+commands, so allocator settings in their environment apply from process start)::
 
-    python -m deepallele.interpret.cli model --ckpt best.ckpt --pairs pairs.h5 --effects seed0.tsv \\
+    deepallele interpret-checkpoint --ckpt best.ckpt --pairs pairs.h5 --effects seed0.tsv \\
         --tism seed0.tism.npz [--ism seed0.ism.npz] --split test --threads 2 --log job.log
-    python -m deepallele.interpret.cli benchmark --ckpt best.ckpt --pairs pairs.h5 --out interpretation.tsv
+    deepallele benchmark-interpretation --ckpt best.ckpt --pairs pairs.h5 --out interpretation.tsv
+
+They read a training checkpoint and write the stage's file layout (parsers in
+:func:`deepallele.interpret.commands.add_job_parsers`). To put trained models to work
+on your own inputs use ``deepallele predict`` / ``deepallele interpret``
+(:mod:`deepallele.interpret.commands`).
 """
 from __future__ import annotations
 
@@ -38,7 +43,7 @@ def _attribute(module, data, method: str, out: str, batch_size: int, log) -> Non
              target, len(x), data.split, secs, secs / max(len(x), 1))
 
 
-def model_outputs(a: argparse.Namespace) -> None:
+def model_outputs(a: argparse.Namespace) -> int:
     """Everything per trained model: variant effects, TISM and (optionally) ISM, one checkpoint load."""
     with job_logging(a.log) as log:
         torch.set_num_threads(a.threads)
@@ -53,9 +58,10 @@ def model_outputs(a: argparse.Namespace) -> None:
         _attribute(module, data, "tism", a.tism, a.batch_size, log)
         if a.ism:
             _attribute(module, data, "ism", a.ism, a.batch_size, log)
+    return 0
 
 
-def benchmark(a: argparse.Namespace) -> None:
+def benchmark(a: argparse.Namespace) -> int:
     """Speed at paper ATAC size (random weights) and ISM-TISM agreement on a trained model."""
     with job_logging(a.log) as log:
         torch.set_num_threads(a.threads)
@@ -67,38 +73,4 @@ def benchmark(a: argparse.Namespace) -> None:
         table.insert(0, "threads", a.threads)
         table.to_csv(a.out, sep="\t", index=False, float_format="%.6g")
         log.info("\n%s", table.to_string(index=False))
-
-
-def parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="python -m deepallele.interpret.cli", description=__doc__.splitlines()[0])
-    sub = ap.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("model", help=model_outputs.__doc__)
-    p.add_argument("--ckpt", required=True)
-    p.add_argument("--pairs", required=True)
-    p.add_argument("--effects", required=True, help="variant-effect TSV to write")
-    p.add_argument("--tism", required=True, help="TISM .npz to write")
-    p.add_argument("--ism", help="ISM .npz to write (skipped when not given)")
-    p.add_argument("--split", default="test")
-    p.add_argument("--batch-size", type=int, default=512)
-    p.add_argument("--threads", type=int, default=1)
-    p.add_argument("--log")
-    p.set_defaults(func=model_outputs)
-    p = sub.add_parser("benchmark", help=benchmark.__doc__)
-    p.add_argument("--ckpt", required=True)
-    p.add_argument("--pairs", required=True)
-    p.add_argument("--out", required=True)
-    p.add_argument("--n-pairs", type=int, default=4)
-    p.add_argument("--n-agreement", type=int, default=100)
-    p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--log")
-    p.set_defaults(func=benchmark)
-    return ap
-
-
-def main(argv=None) -> None:
-    a = parser().parse_args(argv)
-    a.func(a)
-
-
-if __name__ == "__main__":
-    main()
+    return 0
