@@ -1,5 +1,6 @@
 # Interpretation (reference-spec §3.1-3.3, 3.7): trusted set, ISM/TISM attributions per model and
-# seed, variant effects (swapping each variant between the alleles) averaged over seeds, main
+# seed, variant effects (swapping each variant between the alleles) averaged over the analysed
+# seeds (interpretation.seeds: all, or the one model the paper analyses), main
 # variants in motifs with TF-like groups, validation against the simulator, figures, benchmark.
 # Include after rules/common.smk, rules/models_common.smk, rules/interpret_common.smk and
 # rules/motifs.smk.
@@ -10,7 +11,7 @@ INTERPRET_ENV = "MALLOC_MMAP_THRESHOLD_=4294967296 MALLOC_TRIM_THRESHOLD_=687194
 
 rule interpret_trusted:
     input:
-        predictions=lambda wc: [f"{model_dir(wc.dataset, 'deepallele', s)}/predictions.tsv" for s in MODEL_SEEDS],
+        predictions=lambda wc: [f"{model_dir(wc.dataset, 'deepallele', s)}/predictions.tsv" for s in interpret_seeds()],
         pairs="results/{dataset}/data/pairs.h5",
     output:
         table="results/{dataset}/interpret/trusted.tsv",
@@ -93,7 +94,9 @@ rule interpret_model_ism:
 
 rule interpret_main_variants:
     input:
-        effects=lambda wc: [f"results/{wc.dataset}/interpret/variant_effects/{wc.model}/seed{s}.tsv" for s in MODEL_SEEDS],
+        effects=lambda wc: [
+            f"results/{wc.dataset}/interpret/variant_effects/{wc.model}/seed{s}.tsv" for s in interpret_seeds()
+        ],
         pairs="results/{dataset}/data/pairs.h5",
     output:
         effects="results/{dataset}/interpret/variant_effects/{model}.mean.tsv",

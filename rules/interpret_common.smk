@@ -19,6 +19,18 @@ def interpret_setting(key):
     return config["interpretation"][key]
 
 
+def interpret_seeds():
+    """Seeds the analyses use (config interpretation.seeds): all of models.seeds for 'mean', or
+    the one configured seed, which must be trained."""
+    choice = interpret_setting("seeds")
+    if choice == "mean":
+        return MODEL_SEEDS
+    if choice not in MODEL_SEEDS:
+        raise WorkflowError(f"interpretation.seeds: seed {choice} is not trained (models.seeds: {MODEL_SEEDS}); "
+                            "use 'mean' or one of those seeds")
+    return [choice]
+
+
 def interpret_json(key):
     """A nested setting as JSON for a script's params (stable key order)."""
     return json.dumps(config["interpretation"][key], sort_keys=True)
@@ -55,8 +67,10 @@ def cluster_sets():
     return ["deepallele", "joint"] if baseline_model() else ["deepallele"]
 
 
-def attribution_files(dataset, model, method):
-    return [f"results/{dataset}/interpret/attributions/{model}/seed{s}.{method}.npz" for s in MODEL_SEEDS]
+def attribution_files(dataset, model, method, seeds=None):
+    """Per-seed attribution files of a model: the analysed seeds (interpret_seeds), or ``seeds``."""
+    seeds = interpret_seeds() if seeds is None else seeds
+    return [f"results/{dataset}/interpret/attributions/{model}/seed{s}.{method}.npz" for s in seeds]
 
 
 def seqlet_method(model):
@@ -85,7 +99,8 @@ def interpret_stage_targets(dataset):
     if "deepallele" not in MODEL_TYPES:
         return []
     targets = [f"results/{dataset}/interpret/main_variants.tsv"] + interpret_figure_files(dataset)
-    targets += [f for m in ism_model_set() for f in attribution_files(dataset, m, "ism")]
+    # every seed's exact ISM is kept, whichever seeds the analyses use
+    targets += [f for m in ism_model_set() for f in attribution_files(dataset, m, "ism", MODEL_SEEDS)]
     if dataset in SIMULATED_DATASETS:
         targets.append(f"results/{dataset}/validation/interpretation.tsv")
     return targets
@@ -107,6 +122,8 @@ def interpret_figure_inputs(wildcards):
         "cwms": f"results/{ds}/motifs/deepallele/cluster_cwms.npz",
         "names": f"results/{ds}/motifs/deepallele/cluster_names.tsv",
         "attr": attribution_files(ds, "deepallele", method),
+        # Fig S3a compares every seed's attributions, whichever seeds the analyses use
+        "seed_attr": attribution_files(ds, "deepallele", method, MODEL_SEEDS),
     }
     base = baseline_model()
     if base:

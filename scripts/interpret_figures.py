@@ -44,7 +44,7 @@ with job_logging(sm.log[0]) as log:
 
     # Fig S3a: attribution correlation between seeds
     data = load_interpret_set(inp.pairs, "all")
-    attrs = [load_attributions(p) for p in inp.attr]
+    attrs = [load_attributions(p) for p in inp.seed_attr]   # every seed (S3a), whichever seeds are analysed
     rows = attrs[0]["rows"]
     x = one_hot(torch.from_numpy(data.codes[rows])).numpy()
     corr = []

@@ -115,6 +115,26 @@ def test_dry_run_jobs(workdir, job_counts):
     assert counts["interpret_figures"] == 1
 
 
+def test_interpretation_seeds_one_model(workdir, job_counts):
+    """interpretation.seeds: 1 analyses seed 1 only (the paper's one model); every seed's
+    attributions are still computed and kept; an untrained seed stops before any job."""
+    config = yaml.safe_load((workdir / "config.yaml").read_text())
+    config["interpretation"]["seeds"] = 1
+    (workdir / "config_seed1.yaml").write_text(yaml.safe_dump(config))
+    res = _snakemake("--configfile", "config_seed1.yaml", "-n", cwd=workdir)
+    assert res.returncode == 0, res.stderr[-3000:]
+    trusted_inputs = res.stdout.split("rule interpret_trusted:")[1].split("output:")[0]
+    assert "deepallele/seed1/predictions.tsv" in trusted_inputs and "seed0" not in trusted_inputs
+    main_inputs = res.stdout.split("rule interpret_main_variants:")[1].split("output:")[0]
+    assert "seed1.tsv" in main_inputs and "seed0" not in main_inputs
+    counts = job_counts(_snakemake("--configfile", "config_seed1.yaml", "-n", "--quiet", "rules", cwd=workdir).stdout)
+    assert counts["interpret_model_ism"] == 2     # both seeds' ISM kept (and S3a compares them)
+    config["interpretation"]["seeds"] = 7
+    (workdir / "config_seed7.yaml").write_text(yaml.safe_dump(config))
+    res = _snakemake("--configfile", "config_seed7.yaml", "-n", cwd=workdir)
+    assert res.returncode != 0 and "interpretation.seeds: seed 7 is not trained" in res.stdout + res.stderr
+
+
 @pytest.mark.slow
 def test_interpretation_stage_runs(workdir):
     res = _snakemake("--configfile", "config.yaml", "--cores", "2", cwd=workdir)
