@@ -18,12 +18,36 @@ to each ``best.ckpt`` and read by ``score-variants``/``predict``/``interpret``) 
 """
 from __future__ import annotations
 
-from torch import nn
+import importlib
+from typing import TYPE_CHECKING
 
-from .baseline import PairedBaseline, SingleInput, predict_pair
-from .deepallele import DeepAllele, DirectRatio
-from .layers import ConvBlock, MLPHead, Residual, Trunk, pool, pooled_length, reverse_complement
 from .presets import ARCHITECTURE_KEYS, PRESETS, resolve_architecture
+
+if TYPE_CHECKING:
+    from torch import nn
+
+    from .baseline import PairedBaseline, SingleInput, predict_pair
+    from .deepallele import DeepAllele, DirectRatio
+    from .layers import ConvBlock, MLPHead, Residual, Trunk, pool, pooled_length, reverse_complement
+
+# The model classes need torch (the [models] extra); they are imported on first use, so the names,
+# colours and presets below (and the `deepallele` command's parsers) work with the base install.
+_LAZY = {"PairedBaseline": ".baseline", "SingleInput": ".baseline", "predict_pair": ".baseline",
+         "DeepAllele": ".deepallele", "DirectRatio": ".deepallele",
+         **{name: ".layers" for name in ("ConvBlock", "MLPHead", "Residual", "Trunk", "pool", "pooled_length",
+                                         "reverse_complement")}}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
 
 PAIRED_TYPES = ("deepallele", "direct")
 SINGLE_TYPES = ("ref_only", "alt_only", "two_genome")
@@ -42,6 +66,9 @@ def build_model(model_type: str, sequence_length: int, architecture: dict) -> nn
     Paired types take ``(B, 2, 4, L)`` and return ``(B, 3)``; single types take ``(B, 4, L)``
     and return ``(B, 1)``.
     """
+    from .baseline import SingleInput
+    from .deepallele import DeepAllele, DirectRatio
+
     arch = {k: architecture[k] for k in ARCHITECTURE_KEYS if k in architecture}
     if model_type == "deepallele":
         return DeepAllele(sequence_length, **arch)
