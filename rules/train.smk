@@ -29,7 +29,7 @@ rule train:
         gpu=train_gpu,
         cpus_per_gpu=2,
     shell:
-        "{params.env} python -m deepallele.models.cli train --pairs {input.pairs}"
+        "{params.env} deepallele train --pairs {input.pairs}"
         " --model {wildcards.model} --seed {wildcards.seed} --outdir {params.outdir}"
         " --architecture-json {params.architecture:q} --training-json {params.training:q}"
         " --threads {threads} --log {log.main} > {log.lightning} 2>&1"

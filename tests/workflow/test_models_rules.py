@@ -64,7 +64,7 @@ def test_dataset_models_reach_the_training_job(workdir):
     assert res.returncode == 0, res.stderr[-3000:]
     epochs = {}
     for line in res.stdout.splitlines():
-        if "models.cli train" in line:
+        if "deepallele train" in line:
             ds = "tiny_chip" if "tiny_chip" in line else "tiny_atac"
             training = json.loads(line.split("--training-json ")[1].split("' --threads")[0].strip("'"))
             epochs[ds] = training["max_epochs"]
