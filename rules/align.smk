@@ -19,8 +19,8 @@ rule bowtie2:
         "../envs/reads.yaml"
     threads: config["threads"]["align"]
     resources:
-        mem_mb=6000,
-        runtime=600,
+        mem_mb=attempt_scaled(6000),
+        runtime=attempt_scaled(600),
     shell:
         "(bowtie2 --reorder -p {threads} {params.options} -x {params.prefix}"
         " --rg-id {wildcards.sample} --rg SM:{wildcards.sample} --rg PL:ILLUMINA"

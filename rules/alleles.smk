@@ -27,8 +27,8 @@ rule split_alleles:
         "../envs/python.yaml"
     threads: config["threads"]["samtools"]
     resources:
-        mem_mb=4000,
-        runtime=240,
+        mem_mb=attempt_scaled(4000),
+        runtime=attempt_scaled(240),
     script:
         "../scripts/split_alleles.py"
 

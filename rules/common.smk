@@ -9,6 +9,9 @@ from snakemake.utils import validate
 
 from deepallele import workflow as daw
 
+# resources of the heavy rules double on each retry (profiles/slurm: retries: 2)
+attempt_scaled = daw.attempt_scaled
+
 # Tools installed with the workflow's Python (macs3, deeptools, the deepallele CLI) must be
 # found by shell jobs even when snakemake is called as .venv/bin/snakemake without activation.
 shell.prefix(f'set -euo pipefail; export PATH="{Path(sys.executable).parent}:$PATH"; ')

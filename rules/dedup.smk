@@ -45,8 +45,9 @@ rule mark_duplicates:
         "results/benchmarks/jobs/mark_duplicates/{dataset}/{sample}.{allele}.tsv"
     threads: 1
     resources:
-        mem_mb=java_heap_mb(config["duplicates"]["java_opts"]) + 1024,
-        runtime=120,
+        # the Java heap is fixed by java_opts; the retry gets more time and room around it
+        mem_mb=attempt_scaled(java_heap_mb(config["duplicates"]["java_opts"]) + 1024),
+        runtime=attempt_scaled(120),
     shell:
         """
         mkdir -p {params.tmp_dir:q}

@@ -54,8 +54,8 @@ rule interpret_model:
         "../envs/python.yaml"
     threads: config["threads"]["interpret"]
     resources:
-        mem_mb=4000,
-        runtime=60,
+        mem_mb=attempt_scaled(4000),
+        runtime=attempt_scaled(60),
     shell:
         "{params.env} deepallele interpret-checkpoint --ckpt {input.ckpt} --pairs {input.pairs}"
         " --effects {output.effects} --tism {output.tism} --split {params.split}"
@@ -84,8 +84,8 @@ rule interpret_model_ism:
         "../envs/python.yaml"
     threads: config["threads"]["interpret"]
     resources:
-        mem_mb=4000,
-        runtime=300,
+        mem_mb=attempt_scaled(4000),
+        runtime=attempt_scaled(300),
     shell:
         "{params.env} deepallele interpret-checkpoint --ckpt {input.ckpt} --pairs {input.pairs}"
         " --effects {output.effects} --tism {output.tism} --ism {output.ism} --split {params.split}"

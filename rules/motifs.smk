@@ -50,8 +50,8 @@ rule motifs_cluster:
         "../envs/python.yaml"
     threads: 2
     resources:
-        mem_mb=lambda wc: int(interpret_setting("cluster")["memory_mb"]) + 4000,
-        runtime=120,
+        mem_mb=attempt_scaled(lambda wc: int(interpret_setting("cluster")["memory_mb"]) + 4000),
+        runtime=attempt_scaled(120),
     script:
         "../scripts/motifs_cluster.py"
 

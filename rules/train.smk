@@ -24,8 +24,8 @@ rule train:
         "../envs/python.yaml"
     threads: config["threads"]["train"]
     resources:
-        mem_mb=train_mem_mb,
-        runtime=train_runtime,
+        mem_mb=attempt_scaled(train_mem_mb),
+        runtime=attempt_scaled(train_runtime),
         gpu=train_gpu,
         cpus_per_gpu=2,
     shell:

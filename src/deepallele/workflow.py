@@ -719,3 +719,32 @@ def sequence_length(config: dict, dataset: str) -> int:
     """Model input length per allele (dataset key, else 551 ChIP / 330 ATAC as in the paper)."""
     d = config["datasets"][dataset]
     return int(d.get("sequence_length", 551 if d["assay"] == "chip" else 330))
+
+
+def attempt_scaled(base):
+    """A Snakemake resource that grows with the attempt: ``base`` on the first, ``2 x base`` on
+    the second, and so on (a job killed for memory or time gets more on its retry; the SLURM
+    profile retries twice).
+
+    Parameters
+    ----------
+    base : int or callable
+        The first attempt's value, or a function of the wildcards returning it.
+
+    Returns
+    -------
+    callable
+        ``f(wildcards, attempt) -> int``, the signature Snakemake passes ``attempt`` to.
+
+    Examples
+    --------
+    >>> attempt_scaled(4000)(None, 2)
+    8000
+    >>> attempt_scaled(lambda wc: 100)(None, 3)
+    300
+    """
+    def resource(wildcards, attempt):
+        value = base(wildcards) if callable(base) else base
+        return int(value) * int(attempt)
+
+    return resource
