@@ -26,6 +26,7 @@ at a time, which keeps memory low for genome-wide VCFs.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 from collections import Counter
@@ -34,7 +35,10 @@ from pathlib import Path
 
 import pysam
 
+from ..logutil import Progress
 from .coordmap import CoordinateMap, trim_alleles, variant_kind
+
+log = logging.getLogger("deepallele.genome.pseudogenome")
 
 #: Reasons a VCF record is not applied, as written in the report's ``reason`` column.
 SKIP_REASONS = {
@@ -264,7 +268,10 @@ def _build(reference_fasta, vcf, out_fasta, out_chain, sample, report, summary, 
         ref_sizes = dict(zip(contigs, fasta.lengths))
         tmp_fasta = out_fasta.with_name(out_fasta.name + ".tmp")
         with open(tmp_fasta, "w") as fasta_out:
+            progress = Progress(log, f"pseudogenome {Path(vcf).name}", total=len(contigs), unit="contigs")
             for contig, records in _records_by_contig(variant_file, contigs, sample_name):
+                if contig in ref_sizes:
+                    progress.advance()
                 counts["records"] += len(records)
                 if contig not in ref_sizes:
                     for _, pos, ref, alts, _, _ in records:

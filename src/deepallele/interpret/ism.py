@@ -16,6 +16,7 @@ pass up to float rounding), which the tests check against :func:`ism_naive`.
 """
 from __future__ import annotations
 
+import logging
 import math
 
 import torch
@@ -23,7 +24,10 @@ import torch.nn.functional as F
 from torch import nn
 
 from ..models.layers import ConvBlock, Residual
+from ..logutil import Progress
 from .readout import PairReadout, target_columns
+
+log = logging.getLogger("deepallele.interpret.ism")
 
 
 def present_positions(x: torch.Tensor) -> torch.Tensor:
@@ -259,7 +263,9 @@ def ism(model: nn.Module, x: torch.Tensor, target: str = "ratio", batch_size: in
     rd = rd.to(dev)
     wt = WindowedTrunk(rd.trunk) if fast else None
     out = torch.zeros(x.shape, dtype=torch.float32)
+    progress = Progress(log, f"ISM ({target})", total=len(x), unit="pairs")
     for c0 in range(0, len(x), chunk):
+        progress.update(c0)
         xc = x[c0:c0 + chunk].to(dev, torch.float32)
         lv = [wt.levels(xc[:, a]) for a in (0, 1)] if fast else None
         emb = [rd.post(wt.reference_output(lv[a])) if fast else rd.encode(xc[:, a]) for a in (0, 1)]
@@ -275,6 +281,8 @@ def ism(model: nn.Module, x: torch.Tensor, target: str = "ratio", batch_size: in
                 col = target_columns(target, torch.full_like(s, a))
                 delta = pred.gather(1, col[:, None])[:, 0] - ref[s, col]
                 out[(c0 + s).cpu(), a, b.cpu(), p.cpu()] = delta.float().cpu()
+    progress.update(len(x))
+    progress.finish()
     return centre(out, x.float())
 
 

@@ -6,11 +6,17 @@ same units as :func:`deepallele.interpret.ism.ism`.
 """
 from __future__ import annotations
 
+import logging
+
 import torch
 from torch import nn
 
+from ..logutil import Progress
+
 from .ism import centre
 from .readout import RATIO_COLUMN, PairReadout
+
+log = logging.getLogger("deepallele.interpret.tism")
 
 
 def tism(model: nn.Module, x: torch.Tensor, target: str = "ratio", batch_size: int = 64,
@@ -44,7 +50,9 @@ def tism(model: nn.Module, x: torch.Tensor, target: str = "ratio", batch_size: i
     for p in rd.parameters():
         p.requires_grad_(False)
     out = torch.zeros(x.shape, dtype=torch.float32)
+    progress = Progress(log, f"TISM ({target})", total=len(x), unit="pairs")
     for i in range(0, len(x), batch_size):
+        progress.update(i)
         xb = x[i:i + batch_size].to(dev, torch.float32).requires_grad_(True)
         pred = rd(xb)
         # count_ref depends only on allele 0 and count_alt only on allele 1, so one backward
@@ -52,4 +60,6 @@ def tism(model: nn.Module, x: torch.Tensor, target: str = "ratio", batch_size: i
         y = pred[:, RATIO_COLUMN].sum() if target == "ratio" else pred[:, :2].sum()
         (g,) = torch.autograd.grad(y, xb)
         out[i:i + batch_size] = g.detach().float().cpu()
+    progress.update(len(x))
+    progress.finish()
     return centre(out, x.float())

@@ -44,9 +44,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..logutil import Progress
 from ..validation.table import validation_table
 
 log = logging.getLogger("deepallele.motifs.meandiff")
+#: motifs per memelite FIMO call (a progress line between calls)
+FIMO_CHUNK = 100
 
 METHODS = ("meandiff", "correlation", "maggie")
 DIRECTIONS = ("Same direction", "Opposite direction", "No motif change", "No motif hit")
@@ -157,7 +160,7 @@ def scan_threshold(length: int, alpha: float = 0.05) -> float:
 
 def fimo_hits(motifs: dict[str, np.ndarray], codes: np.ndarray, threshold: float, bin_size: float = 0.1,
               eps: float = 1e-4) -> pd.DataFrame:
-    """FIMO hits of every motif in every sequence of one allele (one memelite call).
+    """FIMO hits of every motif in every sequence of one allele (memelite, motifs in chunks).
 
     Parameters
     ----------
@@ -180,9 +183,20 @@ def fimo_hits(motifs: dict[str, np.ndarray], codes: np.ndarray, threshold: float
 
     if codes.ndim != 2:
         raise ValueError(f"codes must be (N, L), got shape {codes.shape}")
-    frames = fimo(motifs, one_hot(codes), bin_size=bin_size, eps=eps, threshold=threshold,
-                  reverse_complement=True, dim=0)
-    frames = [f for f in frames if len(f)]
+    x = one_hot(codes)
+    names = list(motifs)
+    frames = []
+    # motifs in chunks, each a memelite call, so the log shows how far the scan has come
+    progress = Progress(log, f"FIMO {len(codes)} sequences", total=len(names), unit="motifs")
+    for start in range(0, len(names), FIMO_CHUNK):
+        progress.update(start)
+        chunk = {m: motifs[m] for m in names[start:start + FIMO_CHUNK]}
+        for f in fimo(chunk, x, bin_size=bin_size, eps=eps, threshold=threshold, reverse_complement=True, dim=0):
+            if len(f):
+                f = f.copy()
+                f["motif_idx"] = f["motif_idx"].astype(np.int64) + start   # index into the whole dict
+                frames.append(f)
+    progress.update(len(names))
     columns = ["motif_idx", "sequence", "start", "end", "strand", "score", "p-value"]
     if not frames:
         return pd.DataFrame({c: pd.Series(dtype=float if c in ("score", "p-value") else

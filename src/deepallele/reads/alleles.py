@@ -18,6 +18,7 @@ anything but the inputs themselves.
 from __future__ import annotations
 
 import json
+import logging
 import multiprocessing
 import tempfile
 from collections import Counter
@@ -26,6 +27,7 @@ from pathlib import Path
 import pysam
 
 from ..genome.coordmap import CoordinateMap
+from ..logutil import Progress
 from .assign import TemplateScore, compare_templates, score_template, tie_goes_to_ref
 from .filter import FilterStats, excluded_contigs, iter_pairs, pair_status
 from .liftover import AlignmentLifter, _GroupLifter, _lifted_header
@@ -146,6 +148,7 @@ def split_alleles(ref_bam, strain_bam, chain, outputs: dict, min_mapq: int = 2, 
 
 #: read pairs per chunk of work (and per temporary file of each output)
 CHUNK_PAIRS = 65536
+log = logging.getLogger("deepallele.reads.alleles")
 
 
 def _walk_part(worker: int, n_workers: int, job: dict):
@@ -262,6 +265,8 @@ def _walk(ref_in, strain_in, ref_path, strain_path, drop, min_mapq, seed, lifter
     strain_pairs = iter_pairs(strain_in, strain_path)
     sinks = {}
     index = -1
+    # every worker walks every pair; the first one reports how far the walk has come
+    progress = Progress(log, f"allele split {Path(ref_path).name}", unit="pairs") if worker == 0 else None
     for index, ref_pair in enumerate(iter_pairs(ref_in, ref_path)):
         strain_pair = next(strain_pairs, None)
         name = ref_pair[0].query_name
@@ -271,6 +276,8 @@ def _walk(ref_in, strain_in, ref_path, strain_path, drop, min_mapq, seed, lifter
                              "both must be bowtie2 --reorder output of the same FASTQ files")
         chunk, offset = divmod(index, CHUNK_PAIRS)
         if offset == 0:
+            if progress is not None:
+                progress.update(index)
             for sink in sinks.values():
                 sink.close()
             sinks = {}
@@ -313,6 +320,9 @@ def _walk(ref_in, strain_in, ref_path, strain_path, drop, min_mapq, seed, lifter
                 sink.write(records[1])
     for sink in sinks.values():
         sink.close()
+    if progress is not None:
+        progress.update(index + 1)
+        progress.finish()
     n_chunks = index // CHUNK_PAIRS + 1 if index >= 0 else 0
     if n_chunks == 0 and worker == 0:  # empty input: still one (empty) file per output
         for k in keys:

@@ -40,6 +40,7 @@ so peaks may overlap each other and come in any order.
 """
 from __future__ import annotations
 
+import logging
 import math
 import os
 from array import array
@@ -50,6 +51,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..logutil import Progress
+
 ALLELES = ("ref", "alt")
 #: What makes a fragment count in a peak (config ``counts.mode``; see the module notes).
 COUNT_MODES = ("reads", "cutsites", "span")
@@ -59,6 +62,8 @@ LONG_COLUMNS = ["peak", "sample", "allele", "count"]
 MULTI_OVERLAP = ("each", "majority")
 #: Columns of the table comparing the counting modes (one row per mode and peak).
 MODE_COLUMNS = ["mode", *COUNT_COLUMNS]
+
+log = logging.getLogger("deepallele.reads.counts")
 
 _REQUIRED = 0x1 | 0x2  # paired, proper pair
 _EXCLUDED = 0x4 | 0x8 | 0x100 | 0x200 | 0x400 | 0x800  # unmapped, mate unmapped, secondary, QC fail, dup, suppl.
@@ -423,7 +428,9 @@ def count_bam_modes(path: str | Path, peaks: pd.DataFrame, modes: Sequence[str] 
                              f"(contigs: {contigs[:5]}{', ...' if len(contigs) > 5 else ''}); "
                              "peaks and reads must use the same reference")
         by_contig = {c: idx.to_numpy() for c, idx in peaks.groupby("chrom", sort=False).groups.items()}
-        for contig in contigs:
+        progress = Progress(log, f"counting {Path(path).name}", total=len(contigs), unit="contigs")
+        for done, contig in enumerate(contigs):
+            progress.update(done)
             pairs, n_orphans, n_skipped = contig_pairs(bam, contig)
             fragments += len(pairs)
             orphans += n_orphans
