@@ -346,6 +346,12 @@ _BLOCKED_RUN = textwrap.dedent("""
             failed.append(f"deepallele --help: {type(err).__name__}: {err}")
     if "check-config" not in out.getvalue():
         failed.append("deepallele --help did not list the subcommands")
+    # a command of an extra says which extra to install, instead of a traceback
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        rc = main(["train", "--pairs", "missing.h5", "--model", "deepallele", "--outdir", "unused"])
+    if rc != 2 or "[models]" not in err.getvalue():
+        failed.append(f"deepallele train without torch: exit {rc}, stderr {err.getvalue()[-300:]!r}")
     print("\\n".join(failed))
     sys.exit(1 if failed else 0)
 """)

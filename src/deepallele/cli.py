@@ -82,6 +82,26 @@ def cmd_filter_alignments(args: argparse.Namespace) -> int:
     return 0
 
 
+#: third-party import name -> the pyproject extra that installs it (pip install ".[<extra>]")
+EXTRA_OF_MODULE = {"torch": "models", "lightning": "models", "safetensors": "models",
+                   "memelite": "motifs", "logomaker": "motifs", "numba": "motifs",
+                   "snakemake": "workflow", "deeptools": "workflow", "MACS3": "workflow"}
+
+
+def missing_extra_message(command: str, err: ModuleNotFoundError) -> str | None:
+    """The hint for a subcommand whose optional dependency is not installed (None if unknown).
+
+    >>> missing_extra_message("train", ModuleNotFoundError("No module named 'torch'", name="torch"))
+    "deepallele train needs 'torch', which is not installed: pip install 'deepallele-workflow[models]' (or '.[models]' from a checkout)"
+    """
+    top = (err.name or "").split(".")[0]
+    extra = EXTRA_OF_MODULE.get(top)
+    if extra is None:
+        return None
+    return (f"deepallele {command} needs {top!r}, which is not installed: "
+            f"pip install 'deepallele-workflow[{extra}]' (or '.[{extra}]' from a checkout)")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="deepallele", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -123,6 +143,12 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except ConfigError as err:
         print(f"error: {err}", file=sys.stderr)
+        return 2
+    except ModuleNotFoundError as err:
+        hint = missing_extra_message(args.command, err)
+        if hint is None:
+            raise
+        print(f"error: {hint}", file=sys.stderr)
         return 2
 
 
