@@ -1,6 +1,7 @@
 # Putting trained models to work: safe model files (model.safetensors + model.json next to each
 # best.ckpt), every variant of a VCF scored by every seed of a model (deepallele score-variants),
-# its validation against the simulator's true effects, and its throughput.
+# its validation against the simulator's true effects (the strain VCF and the new SNVs of rule
+# simulate_new_snvs), and its throughput.
 # Include after rules/common.smk, rules/counts_common.smk (reference_fasta, reference_fai),
 # rules/dataset_common.smk (pairs_h5, genome_names) and rules/models_common.smk (model_dir,
 # MODEL_SEEDS, MODEL_TYPES), and after rules/interpret.smk (INTERPRET_ENV).
@@ -65,8 +66,7 @@ rule score_vcf:
 
 rule validate_score_variants:
     input:
-        scores=lambda wc: [f"results/{wc.dataset}/score_variants/strain/{m}.tsv" for m in score_validation_models()],
-        truth=lambda wc: f"{SIM}/datasets/{wc.dataset}/truth/variants.tsv",
+        unpack(validate_score_variants_input),
     output:
         table=report(
             "results/{dataset}/validation/score_variants.tsv",
@@ -79,6 +79,7 @@ rule validate_score_variants:
         dataset="|".join(SIMULATED_DATASETS) or "NONE",
     params:
         models=score_validation_models(),
+        vcfs=VALIDATION_VCFS,
         goals=lambda wc: dict(score_setting("validation")),
     log:
         "results/logs/validate_score_variants/{dataset}.log",

@@ -8,12 +8,29 @@ def score_setting(key):
     return config["score_variants"][key]
 
 
+# VCFs of simulated datasets that the validation scores (rule validate_score_variants)
+VALIDATION_VCFS = ["strain", "new_snvs"]
+
+
+def builtin_vcf_path(dataset, name):
+    """Path of a built-in VCF name ('strain': the dataset's strain VCF; 'new_snvs': new SNVs in
+    planted motif sites, rule simulate_new_snvs, simulated datasets only), else None."""
+    if name == "strain":
+        return daw.genome_files(config, genome_of(dataset))["strain_vcf"]
+    if name == "new_snvs" and dataset in SIMULATED_DATASETS:
+        return f"{SIM}/datasets/{dataset}/new_snvs.vcf.gz"
+    return None
+
+
 def score_vcf_paths(dataset):
-    """{name: VCF path} of config score_variants.vcfs ('strain': the dataset's own strain VCF)."""
+    """{name: VCF path} of config score_variants.vcfs ('strain': the dataset's own strain VCF;
+    'new_snvs': the simulator's new SNVs, simulated datasets only, skipped for the others)."""
     out = {}
     for entry in score_setting("vcfs"):
-        if entry == "strain":
-            name, path = "strain", daw.genome_files(config, genome_of(dataset))["strain_vcf"]
+        if entry in ("strain", "new_snvs"):
+            name, path = entry, builtin_vcf_path(dataset, entry)
+            if path is None:
+                continue
         else:
             name = re.sub(r"\.(vcf\.gz|vcf\.bgz|vcf|bcf)$", "", Path(entry).name)
             name = re.sub(r"[^A-Za-z0-9_.-]", "_", name)
@@ -25,7 +42,7 @@ def score_vcf_paths(dataset):
 
 
 def score_vcf_names():
-    names = {n for ds in DATASETS for n in score_vcf_paths(ds)} | {"strain"}
+    names = {n for ds in DATASETS for n in score_vcf_paths(ds)} | set(VALIDATION_VCFS)
     return "|".join(re.escape(n) for n in sorted(names))
 
 
@@ -40,6 +57,9 @@ def model_files(dataset, model):
 def score_vcf_input(wildcards):
     ds = wildcards.dataset
     paths = score_vcf_paths(ds)
+    for name in VALIDATION_VCFS:  # scored for the validation even when not configured
+        if name not in paths and builtin_vcf_path(ds, name) is not None:
+            paths[name] = builtin_vcf_path(ds, name)
     if wildcards.vcf not in paths:
         raise WorkflowError(f"dataset {ds}: no VCF named {wildcards.vcf!r} in score_variants.vcfs ({list(paths)})")
     return {
@@ -54,6 +74,16 @@ def score_vcf_input(wildcards):
 def score_validation_models():
     """The scored model and the baseline beside it (those trained)."""
     return [m for m in dict.fromkeys([score_setting("model"), score_setting("baseline")]) if m in MODEL_TYPES]
+
+
+def validate_score_variants_input(wildcards):
+    """Scores of both validation VCFs by the model and the baseline, and their truths."""
+    ds = wildcards.dataset
+    files = {vcf: [f"results/{ds}/score_variants/{vcf}/{m}.tsv" for m in score_validation_models()]
+             for vcf in VALIDATION_VCFS}
+    files["truth"] = f"{SIM}/datasets/{ds}/truth/variants.tsv"
+    files["new_snvs_truth"] = f"{SIM}/datasets/{ds}/truth/new_snvs.tsv"
+    return files
 
 
 def score_variants_stage_targets(dataset):

@@ -89,6 +89,39 @@ rule simulate_fastq:
         "../scripts/simulate_fastq.py"
 
 
+# New SNVs inside planted motif sites of the held-out chromosomes, drawn from a finished
+# simulation (its own outputs, so nothing above changes), with the simulator's true effect of
+# each: the second VCF that score-variants is validated on (rules/score_variants.smk).
+rule simulate_new_snvs:
+    input:
+        fasta=lambda wc: f"{SIM}/genomes/{genome_of(wc.dataset)}/reference.fa",
+        fai=lambda wc: f"{SIM}/genomes/{genome_of(wc.dataset)}/reference.fa.fai",
+        vcf=lambda wc: f"{SIM}/genomes/{genome_of(wc.dataset)}/strain.vcf.gz",
+        regions=lambda wc: f"{SIM}/genomes/{genome_of(wc.dataset)}/truth/regions.tsv",
+        sites=lambda wc: f"{SIM}/genomes/{genome_of(wc.dataset)}/truth/sites.tsv",
+    output:
+        vcf=f"{SIM}/datasets/{{dataset}}/new_snvs.vcf.gz",
+        tbi=f"{SIM}/datasets/{{dataset}}/new_snvs.vcf.gz.tbi",
+        truth=f"{SIM}/datasets/{{dataset}}/truth/new_snvs.tsv",
+    wildcard_constraints:
+        dataset="|".join(SIMULATED_DATASETS) or "NONE",
+    params:
+        sim=lambda wc: simulated_dataset_params(wc.dataset),
+        n=lambda wc: config["score_variants"]["new_snvs"]["n"],
+        seed=lambda wc: config["score_variants"]["new_snvs"]["seed"],
+        split=lambda wc: daw.canonical(config["split"]),
+    conda:
+        "../envs/python.yaml"
+    log:
+        "results/logs/simulate_new_snvs/{dataset}.log",
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    script:
+        "../scripts/simulate_new_snvs.py"
+
+
 rule validate_simulation:
     input:
         regions=f"{SIM}/datasets/{{dataset}}/truth/regions.tsv",

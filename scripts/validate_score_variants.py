@@ -1,16 +1,26 @@
-"""Snakemake wrapper: score-variants of the strain VCF against the simulator's true effects (rule validate_score_variants)."""
+"""Snakemake wrapper: score-variants of the strain VCF and of the new SNVs against the simulator's true effects (rule validate_score_variants)."""
 import pandas as pd
 
 from deepallele.interpret.outputs import atomic_path
-from deepallele.interpret.validate_score_variants import score_variant_metrics
+from deepallele.interpret.validate_score_variants import score_variant_tables
 from deepallele.logutil import job_logging
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
+
+
+def _scores(path):
+    return pd.read_csv(path, sep="\t", dtype={"chrom": str, "peak": str}, keep_default_na=False, na_values=["NA"])
+
+
+def _truth(path):
+    return pd.read_csv(path, sep="\t", dtype={"chrom": str}, keep_default_na=False)
+
+
 with job_logging(sm.log[0]) as log:
-    scores = {m: pd.read_csv(p, sep="\t", dtype={"chrom": str, "peak": str}, keep_default_na=False,
-                             na_values=["NA"]) for m, p in zip(sm.params.models, sm.input.scores)}
-    truth = pd.read_csv(sm.input.truth, sep="\t", dtype={"chrom": str}, keep_default_na=False)
-    table = score_variant_metrics(scores, truth, sm.params.models[0], **sm.params.goals)
+    truths = {"strain": sm.input.truth, "new_snvs": sm.input.new_snvs_truth}
+    per_vcf = {vcf: ({m: _scores(p) for m, p in zip(sm.params.models, getattr(sm.input, vcf))}, _truth(truths[vcf]))
+               for vcf in sm.params.vcfs}
+    table = score_variant_tables(per_vcf, sm.params.models[0], **sm.params.goals)
     with atomic_path(sm.output.table) as tmp:
         table.to_csv(tmp, sep="\t", index=False)
     log.info("\n%s", table.to_string(index=False))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from deepallele.interpret.validate_score_variants import score_variant_metrics
+from deepallele.interpret.validate_score_variants import score_variant_metrics, score_variant_tables
 
 
 def _scores(ids, effect, split, window="peak"):
@@ -39,3 +39,28 @@ def test_paper_scheme_uses_val_and_unscored_rows_are_dropped():
     t = score_variant_metrics({"deepallele": s}, truth, "deepallele").set_index("metric")
     assert t.loc["pearson", "n"] == 3 and t.loc["sign_agreement", "value"] == 1.0
     assert "val chromosomes" in t.loc["pearson", "goal"]
+
+
+def test_tables_of_two_vcfs_keep_strain_names_and_prefix_the_new_snvs():
+    strain_ids = ["chr17:1:A:C", "chr17:2:A:G", "chr17:3:A:T", "chr17:4:A:C"]
+    new_ids = ["chr17:11:G:T", "chr17:12:G:A", "chr17:13:A:C", "chr17:14:A:T"]
+    strain = ({"deepallele": _scores(strain_ids, [0.5, -0.4, 0.3, 0.9], "test"),
+               "ref_only": _scores(strain_ids, [0.1, 0.1, 0.1, 0.2], "test")},
+              pd.DataFrame({"variant_id": strain_ids, "effect": [0.6, -0.5, 0.25, 1.0]}))
+    # new SNVs: the model gets one sign wrong (3/4), the truth of the 4th is below the cut
+    new = ({"deepallele": _scores(new_ids, [0.9, 0.5, -0.2, 0.05], "test"),
+            "ref_only": _scores(new_ids, [0.9, 0.5, 0.3, 0.05], "test")},
+           pd.DataFrame({"variant_id": new_ids, "effect": [1.2, 0.6, 0.3, 0.1]}))
+    t = score_variant_tables({"strain": strain, "new_snvs": new}, "deepallele")
+    assert list(t.columns) == ["metric", "model", "value", "goal", "n", "pass"]
+    alone = score_variant_metrics(*strain, "deepallele")
+    pd.testing.assert_frame_equal(t.iloc[:len(alone)].reset_index(drop=True), alone)  # strain rows unchanged
+    rows = t.set_index(["model", "metric"])
+    assert set(t["metric"][len(alone):]) == {"new_snvs_pearson", "new_snvs_sign_agreement", "new_snvs_pearson_all",
+                                             "new_snvs_frac_in_peak_window"}
+    assert rows.loc[("deepallele", "new_snvs_sign_agreement"), "value"] == round(2 / 3, 4)
+    assert rows.loc[("deepallele", "new_snvs_sign_agreement"), "n"] == 3
+    assert rows.loc[("deepallele", "new_snvs_sign_agreement"), "pass"] is False
+    assert rows.loc[("ref_only", "new_snvs_sign_agreement"), "value"] == 1.0
+    assert rows.loc[("ref_only", "new_snvs_sign_agreement"), "pass"] == ""
+    assert ">= 0.6" in rows.loc[("deepallele", "new_snvs_pearson"), "goal"]

@@ -1,9 +1,13 @@
 """score-variants against the simulator's true variant effects (``results/<dataset>/validation/score_variants.tsv``).
 
-The strain VCF of a simulated genome is scored by every seed of DeepAllele and of a single-input
-baseline. Each scored allele is matched to the simulator's ``truth/variants.tsv`` by its id
-(``chrom:POS:REF:ALT``); the truth's ``effect`` is the variant's contribution to ln(ref/alt) of
-the planted activity model (the convention of score-variants' ``effect_mean``).
+Two VCFs of a simulated dataset are scored by every seed of DeepAllele and of a single-input
+baseline: the strain VCF, and ``new_snvs``, random new SNVs inside planted motif sites of the
+held-out chromosomes that no model has seen (:mod:`deepallele.simulate.new_snvs`). Each scored
+allele is matched to its truth by its id (``chrom:POS:REF:ALT``): ``truth/variants.tsv`` for the
+strain VCF, ``truth/new_snvs.tsv`` for the new SNVs. The truth's ``effect`` is the variant's
+contribution to ln(ref/alt) of the planted activity model (the convention of score-variants'
+``effect_mean``); for a new SNV, the change of the reference window's planted log-activity when
+that base alone changes.
 
 Rows (``metric, model, value, goal, n, pass``), over variants on the held-out chromosomes (the
 ``test`` split; ``val`` under the paper's scheme) whose |true effect| exceeds ``min_true_effect``
@@ -14,7 +18,9 @@ Rows (``metric, model, value, goal, n, pass``), over variants on the held-out ch
 * ``pearson_all`` (context): Pearson r over every held-out variant with a true effect;
 * ``frac_in_peak_window`` (context): of the selected variants, those scored in a peak's window.
 
-The baseline's rows carry the same numbers beside the model's, as context (``pass`` empty).
+The baseline's rows carry the same numbers beside the model's, as context (``pass`` empty). The
+strain VCF's rows carry these metric names; those of another VCF are prefixed with its name
+(``new_snvs_pearson``, ...), with the same goals (:func:`score_variant_tables`).
 """
 from __future__ import annotations
 
@@ -77,3 +83,31 @@ def score_variant_metrics(scores: dict[str, pd.DataFrame], truth: pd.DataFrame, 
         frac = float((s["window"].to_numpy()[big] == "peak").mean()) if big.any() else float("nan")
         rows.append(("frac_in_peak_window", name, round(frac, 4), "context", int(big.sum()), ""))
     return pd.DataFrame(rows, columns=["metric", "model", "value", "goal", "n", "pass"])
+
+
+def score_variant_tables(per_vcf: dict[str, tuple[dict[str, pd.DataFrame], pd.DataFrame]], model: str,
+                         min_true_effect: float = 0.2, min_pearson: float = 0.6,
+                         min_sign_agreement: float = 0.9) -> pd.DataFrame:
+    """The validation table of several VCFs, one block of :func:`score_variant_metrics` rows each.
+
+    Parameters
+    ----------
+    per_vcf : dict
+        VCF name -> (model type -> its score-variants TSV of that VCF, the VCF's truth table
+        ``variant_id, effect``), in the order of the table. The rows of ``strain`` keep the metric
+        names of :func:`score_variant_metrics`; those of any other VCF are prefixed ``<name>_``.
+    model, min_true_effect, min_pearson, min_sign_agreement
+        As :func:`score_variant_metrics` (the same goals for every VCF).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``metric, model, value, goal, n, pass``.
+    """
+    blocks = []
+    for name, (scores, truth) in per_vcf.items():
+        t = score_variant_metrics(scores, truth, model, min_true_effect, min_pearson, min_sign_agreement)
+        if name != "strain":
+            t["metric"] = f"{name}_" + t["metric"]
+        blocks.append(t)
+    return pd.concat(blocks, ignore_index=True)
