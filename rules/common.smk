@@ -77,7 +77,9 @@ def all_targets():
         targets += interpret_stage_targets(ds)
         if ds in READ_DATASETS:
             targets += [f"results/{ds}/qc/reads_qc.tsv", f"results/benchmarks/reads_{ds}.tsv"]
+        targets += multiqc_targets(ds)
     targets += [f"results/{ds}/validation/reads.tsv" for ds in TARGET_SIMULATED]
+    targets.append(SOFTWARE_VERSIONS)
     return targets
 
 

@@ -2,7 +2,7 @@
 #
 #   snakemake --profile profiles/local counts      # allele count tables + tracks, every dataset
 #   snakemake --profile profiles/local fig1        # Fig 1c/1d of every dataset
-#   snakemake --profile profiles/local qc          # read QC tables and plots
+#   snakemake --profile profiles/local qc          # read QC tables and plots, MultiQC reports
 #
 # Any single output file is a target too (e.g. results/demo_chip/figures/fig1c_counts.png).
 # Include after every stage's rule file (it reads their target functions and rules).
@@ -52,6 +52,7 @@ rule score_variants:
 rule qc:
     input:
         _all_datasets(qc_targets),
+        SOFTWARE_VERSIONS,
 
 
 rule validation:

@@ -18,12 +18,14 @@ def reads_stage_targets(dataset):
 
 
 def qc_targets(dataset):
-    """Read QC table and plot, and the read-stage benchmark of a dataset."""
-    if dataset not in READ_DATASETS:
-        return []
-    return [f"results/{dataset}/qc/reads_qc.{ext}" for ext in ("tsv", "png", "pdf")] + [
-        f"results/benchmarks/reads_{dataset}.tsv"
-    ]
+    """Read QC table and plot, the read-stage benchmark and the MultiQC report of a dataset (a
+    dataset with given allele BAMs: the MultiQC report only; none for a count table or HDF5)."""
+    files = multiqc_targets(dataset)
+    if dataset in READ_DATASETS:
+        files = [f"results/{dataset}/qc/reads_qc.{ext}" for ext in ("tsv", "png", "pdf")] + [
+            f"results/benchmarks/reads_{dataset}.tsv"
+        ] + files
+    return files
 
 
 def validation_targets():

@@ -7,10 +7,10 @@ cd "$(dirname "$0")/.."
 # slurm-wlm + munge: the single-node test cluster (scripts/slurm/); chromium: the headless
 # screenshot of the HTML report in the tests
 APT_PACKAGES=(bowtie2 samtools bcftools tabix picard-tools trim-galore sra-toolkit bedtools pigz
-              slurm-wlm munge chromium subread)
+              slurm-wlm munge chromium subread fastqc)
 # command that proves each package is installed (same order as APT_PACKAGES)
 APT_PROBES=(bowtie2 samtools bcftools tabix PicardCommandLine trim_galore fasterq-dump bedtools pigz
-            slurmctld munged chromium featureCounts)
+            slurmctld munged chromium featureCounts fastqc)
 
 log() { printf '[setup] %s\n' "$*"; }
 # pip, without the warnings some machines print for every package about unusable local indexes

@@ -47,6 +47,9 @@ def test_allele_bams_enter_at_duplicate_removal(tmp_path, real_genome, job_count
     jobs = job_counts(res.stdout)
     assert jobs["link_allele_bam"] == 2 and jobs["mark_duplicates"] == 2 and jobs["allele_counts"] == 1, jobs
     assert not {"trim_galore", "bowtie2", "split_alleles", "reads_qc"} & set(jobs), jobs
+    # its MultiQC report has the BAM-level parts only (no FastQC, bowtie2 or per-genome stats)
+    assert jobs["multiqc"] == 1 and jobs["allele_bam_stats"] == 2 and jobs["software_versions"] == 1, jobs
+    assert not {"fastqc_raw", "fastqc_trimmed", "genome_alignment_stats"} & set(jobs), jobs
     assert "figure_performance" in jobs
     res = snakemake("--cores", "1", "results/bams/alleles/s1.ref.bam", "results/bams/alleles/s1.alt.bam")
     assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-4000:]

@@ -69,7 +69,11 @@ def test_report_lists_every_figure_and_table(report, tiny_run):
     assert {"QC", "Validation"} <= set(categories), list(categories)
     datasets = {p.split("/")[1] for p in figures}
     for category, subcategories in categories.items():
-        assert set(subcategories) <= datasets, (category, list(subcategories))
+        # one subcategory per dataset; the run-wide software versions under "all datasets"
+        assert set(subcategories) <= datasets | {"all datasets"}, (category, list(subcategories))
+    assert results["results/software_versions.tsv"]["caption"].strip()
+    for ds in datasets:  # the MultiQC report of each dataset, embedded
+        assert results[f"results/{ds}/qc/multiqc/multiqc_report.html"]["mime_type"] == "text/html"
     qc_plot = next(f for f in figures if f.endswith("/qc/reads_qc.png"))
     assert "read pairs left after each stage" in results[qc_plot]["caption"]
 
