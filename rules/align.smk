@@ -10,7 +10,7 @@ rule bowtie2:
         bam=temp("results/{dataset}/align/{sample}.{side}.raw.bam"),
     params:
         prefix=lambda wc: f"resources/genomes/{genome_of(wc.dataset)}/bowtie2/{wc.side}",
-        options=config["alignment"]["bowtie2"],
+        options=lambda wc: bowtie2_options(wc.dataset),
     log:
         "results/logs/bowtie2/{dataset}/{sample}.{side}.log",
     benchmark:

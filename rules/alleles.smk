@@ -15,7 +15,7 @@ rule split_alleles:
         alt_only=temp("results/{dataset}/alleles/{sample}.alt_specific.unsorted.bam"),
         summary="results/{dataset}/alleles/{sample}.split.json",
     params:
-        min_mapq=config["alignment"]["min_mapq"],
+        min_mapq=lambda wc: allele_split_min_mapq(wc.dataset),
         exclude=config["alignment"]["exclude_contigs"],
         seed=config["assignment"]["tie_seed"],
         tie_key=config["assignment"]["tie_key"],

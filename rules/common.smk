@@ -43,7 +43,10 @@ GIVEN_GENOMES = [g for g in GENOMES if daw.has_genome_files(config, g) and g not
 ENTRY = {d: daw.dataset_entry(config, d) for d in DATASETS}
 READ_DATASETS = [d for d in DATASETS if daw.has_reads(config, d)]
 ALLELE_BAM_DATASETS = [d for d in DATASETS if ENTRY[d] == "allele_bams"]
-BAM_DATASETS = [d for d in DATASETS if daw.has_allele_bams(config, d)]
+# scATAC datasets from reads: barcodes, allele split, then fragments and pseudo-bulk counts
+# (rules/scatac.smk) instead of the bulk duplicates/peaks/counts/tracks stages
+SCATAC_DATASETS = [d for d in READ_DATASETS if daw.is_scatac(config, d)]
+BAM_DATASETS = [d for d in DATASETS if daw.has_allele_bams(config, d) and d not in SCATAC_DATASETS]
 COUNT_TABLE_DATASETS = [d for d in DATASETS if ENTRY[d] == "count_table"]
 AUTHORS_H5_DATASETS = [d for d in DATASETS if ENTRY[d] == "authors_h5"]
 PENDING_DATASETS = [d for d in DATASETS if d not in UNITS]
@@ -68,17 +71,18 @@ def genome_of(dataset):
 
 def all_targets():
     """Final outputs of every stage that exists, for every target dataset (config ``target_datasets``)."""
-    targets = [f"results/{ds}/validation/simulation.tsv" for ds in TARGET_SIMULATED]
+    targets = [f"results/{ds}/validation/simulation.tsv" for ds in TARGET_SIMULATED if ds not in SCATAC_DATASETS]
     for ds in TARGET_DATASETS:
         targets += counts_stage_targets(ds)
+        targets += scatac_stage_targets(ds)
         targets += dataset_stage_targets(ds)
         targets += models_stage_targets(ds)
         targets += meandiff_stage_targets(ds)
         targets += interpret_stage_targets(ds)
-        if ds in READ_DATASETS:
+        if ds in READ_DATASETS and ds not in SCATAC_DATASETS:
             targets += [f"results/{ds}/qc/reads_qc.tsv", f"results/benchmarks/reads_{ds}.tsv"]
         targets += multiqc_targets(ds)
-    targets += [f"results/{ds}/validation/reads.tsv" for ds in TARGET_SIMULATED]
+    targets += [f"results/{ds}/validation/reads.tsv" for ds in TARGET_SIMULATED if ds not in SCATAC_DATASETS]
     targets.append(SOFTWARE_VERSIONS)
     return targets
 

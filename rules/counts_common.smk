@@ -61,8 +61,12 @@ def reference_fai(dataset):
 
 
 def given_peaks(dataset):
-    """The dataset's given peak set (config key 'peaks'), or None when MACS3 calls peaks."""
-    return config["datasets"][dataset].get("peaks") or None
+    """The dataset's given peak set (config key 'peaks'; a simulated scATAC dataset: the
+    simulator's regions), or None when MACS3 calls peaks."""
+    given = config["datasets"][dataset].get("peaks")
+    if not given and dataset in SCATAC_DATASETS and dataset in SIMULATED_DATASETS:
+        return f"{SIM}/datasets/{dataset}/known_peaks.bed"
+    return given or None
 
 
 def blacklist_bed():
@@ -82,6 +86,8 @@ def counts_stage_targets(dataset):
     imported from a count table has only its counts; one imported from the authors' HDF5, none)."""
     if ENTRY[dataset] == "count_table":
         return [f"results/{dataset}/counts/allele_counts.tsv"]
+    if dataset in SCATAC_DATASETS:
+        return scatac_counts_targets(dataset)
     if dataset not in BAM_DATASETS:
         return []
     return [

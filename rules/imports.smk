@@ -88,8 +88,9 @@ rule export_authors_h5:
     output:
         h5="results/{dataset}/data/authors_layout.hdf5",
     params:
-        layout=lambda wc: config["datasets"][wc.dataset]["assay"],
-        target="sum",
+        # the authors' ATAC file holds bulk sums and single-cell pseudo-bulk (sc) targets
+        layout=lambda wc: "chip" if config["datasets"][wc.dataset]["assay"] == "chip" else "atac",
+        target=lambda wc: "sc" if config["datasets"][wc.dataset]["assay"] == "scatac" else "sum",
     log:
         "results/logs/export_authors_h5/{dataset}.log",
     conda:

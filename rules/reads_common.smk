@@ -29,10 +29,29 @@ def unit_fastqs(dataset, sample):
             f"dataset '{dataset}' has no sample '{sample}' "
             f"(samples: {', '.join(samples_of(dataset))})"
         )
+    if dataset in SCATAC_DATASETS:
+        # the genomic mates with each read's cell barcode in its header (rule sc_barcodes)
+        return [barcoded_fastq_pair(dataset, sample, u.unit) for u in rows.itertuples(index=False)]
     return [
         sra_fastq_pair(u.sra) if u.sra else (u.fastq_1, u.fastq_2)
         for u in rows.itertuples(index=False)
     ]
+
+
+def bowtie2_options(dataset):
+    """The configured bowtie2 options; scATAC adds --sam-append-comment, which turns the cell
+    barcode written into each read's header (rule sc_barcodes) into a CB tag on both mates."""
+    options = config["alignment"]["bowtie2"]
+    if dataset in SCATAC_DATASETS and scatac_setting(dataset, "barcode_correction") != "none":
+        options = f"{options} --sam-append-comment"
+    return options
+
+
+def allele_split_min_mapq(dataset):
+    """MAPQ both mates need on each genome in the allele split (scATAC: its split_min_mapq)."""
+    if dataset in SCATAC_DATASETS:
+        return scatac_setting(dataset, "split_min_mapq")
+    return config["alignment"]["min_mapq"]
 
 
 def merge_units_input(wildcards):

@@ -46,6 +46,8 @@ rule simulate_fragments:
         variants=f"{SIM}/datasets/{{dataset}}/truth/variants.tsv",
         sites=f"{SIM}/datasets/{{dataset}}/truth/sites.tsv",
         reads=f"{SIM}/datasets/{{dataset}}/truth/reads.tsv.gz",
+    wildcard_constraints:
+        dataset="|".join(d for d in SIMULATED_DATASETS if d not in SCATAC_DATASETS) or "NONE",
     params:
         outdir=lambda wc, output: str(Path(output.sheet).parents[2]),
         sim=lambda wc: simulated_dataset_params(wc.dataset),
@@ -71,6 +73,8 @@ rule simulate_fastq:
     output:
         fastq_1=f"{SIM}/datasets/{{dataset}}/reads/{{sample}}_{{unit}}_R1.fastq.gz",
         fastq_2=f"{SIM}/datasets/{{dataset}}/reads/{{sample}}_{{unit}}_R2.fastq.gz",
+    wildcard_constraints:
+        dataset="|".join(d for d in SIMULATED_DATASETS if d not in SCATAC_DATASETS) or "NONE",
     params:
         sim=lambda wc: simulated_dataset_params(wc.dataset),
     conda:
@@ -154,7 +158,78 @@ rule validate_simulation:
         "../scripts/validate_simulation.py"
 
 
+# A 10x-like scATAC dataset (deepallele.simulate.scatac): cells of two types, barcodes with
+# sequencing errors on R2 (reverse-complement orientation), empty droplets, duplicates; the
+# whitelist and the cell-type table the pipeline reads, and truth for cells, read barcodes,
+# fragments and per-type allelic ratios.
+rule simulate_sc_fragments:
+    input:
+        unpack(simulated_genome_files),
+    output:
+        sheet=f"{SIM}/datasets/{{dataset}}/samples.tsv",
+        peaks=f"{SIM}/datasets/{{dataset}}/known_peaks.bed",
+        whitelist=f"{SIM}/datasets/{{dataset}}/whitelist.txt.gz",
+        cell_types=f"{SIM}/datasets/{{dataset}}/cell_types.tsv",
+        regions=f"{SIM}/datasets/{{dataset}}/truth/regions.tsv",
+        variants=f"{SIM}/datasets/{{dataset}}/truth/variants.tsv",
+        sites=f"{SIM}/datasets/{{dataset}}/truth/sites.tsv",
+        cells=f"{SIM}/datasets/{{dataset}}/truth/cells.tsv",
+        truth_peaks=f"{SIM}/datasets/{{dataset}}/truth/peaks.tsv",
+        fragments=f"{SIM}/datasets/{{dataset}}/truth/fragments.tsv.gz",
+        reads=f"{SIM}/datasets/{{dataset}}/truth/reads.tsv.gz",
+    wildcard_constraints:
+        dataset="|".join(d for d in SIMULATED_DATASETS if d in SCATAC_DATASETS) or "NONE",
+    params:
+        outdir=lambda wc, output: str(Path(output.sheet).parents[2]),
+        sim=lambda wc: simulated_dataset_params(wc.dataset),
+    conda:
+        "../envs/python.yaml"
+    log:
+        "results/logs/simulate_sc_fragments/{dataset}.log",
+    benchmark:
+        "results/benchmarks/jobs/simulate_sc_fragments/{dataset}.tsv"
+    threads: 1
+    resources:
+        mem_mb=3000,
+        runtime=20,
+    script:
+        "../scripts/simulate_sc_fragments.py"
+
+
+rule simulate_sc_fastq:
+    input:
+        unpack(simulated_genome_files),
+        sheet=f"{SIM}/datasets/{{dataset}}/samples.tsv",
+        reads=f"{SIM}/datasets/{{dataset}}/truth/reads.tsv.gz",
+        fragments=f"{SIM}/datasets/{{dataset}}/truth/fragments.tsv.gz",
+    output:
+        r1=f"{SIM}/datasets/{{dataset}}/reads/{{sample}}_S1_{{unit}}_R1_001.fastq.gz",
+        r2=f"{SIM}/datasets/{{dataset}}/reads/{{sample}}_S1_{{unit}}_R2_001.fastq.gz",
+        r3=f"{SIM}/datasets/{{dataset}}/reads/{{sample}}_S1_{{unit}}_R3_001.fastq.gz",
+        i1=f"{SIM}/datasets/{{dataset}}/reads/{{sample}}_S1_{{unit}}_I1_001.fastq.gz",
+    wildcard_constraints:
+        dataset="|".join(d for d in SIMULATED_DATASETS if d in SCATAC_DATASETS) or "NONE",
+    params:
+        outdir=lambda wc, output: str(Path(output.r1).parents[3]),
+        sim=lambda wc: simulated_dataset_params(wc.dataset),
+    conda:
+        "../envs/python.yaml"
+    log:
+        "results/logs/simulate_sc_fastq/{dataset}/{sample}_{unit}.log",
+    benchmark:
+        "results/benchmarks/jobs/simulate_sc_fastq/{dataset}/{sample}_{unit}.tsv"
+    threads: 1
+    resources:
+        mem_mb=3000,
+        runtime=20,
+    script:
+        "../scripts/simulate_sc_fastq.py"
+
+
 rule simulate:
     input:
         [simulated_fastqs(d) for d in TARGET_SIMULATED],
-        expand("results/{dataset}/validation/simulation.tsv", dataset=TARGET_SIMULATED),
+        expand(
+            "results/{dataset}/validation/simulation.tsv",
+            dataset=[d for d in TARGET_SIMULATED if d not in SCATAC_DATASETS],
+        ),

@@ -10,6 +10,9 @@ def _all_datasets(fn):
 def reads_stage_targets(dataset):
     """Trimmed reads + reports and the final per-allele BAMs (and indexes) of a dataset, control
     (input) samples included."""
+    if dataset in SCATAC_DATASETS:
+        bams = [b for allele_bams in sc_allele_bams(dataset).values() for b in allele_bams]
+        return trimming_targets(dataset) + [f for b in bams for f in (b, f"{b}.bai")]
     if dataset not in BAM_DATASETS:
         return []
     return (trimming_targets(dataset) if dataset in READ_DATASETS else []) + [
@@ -21,6 +24,8 @@ def qc_targets(dataset):
     """Read QC table and plot, the read-stage benchmark and the MultiQC report of a dataset (a
     dataset with given allele BAMs: the MultiQC report only; none for a count table or HDF5)."""
     files = multiqc_targets(dataset)
+    if dataset in SCATAC_DATASETS:
+        return list(sc_qc_files(dataset).values()) + [f"results/benchmarks/scatac_{dataset}.tsv"]
     if dataset in READ_DATASETS:
         files = [f"results/{dataset}/qc/reads_qc.{ext}" for ext in ("tsv", "png", "pdf")] + [
             f"results/benchmarks/reads_{dataset}.tsv"

@@ -14,7 +14,24 @@ import pandas as pd
 NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 # accessions a sample-sheet row may name (resolved to runs by rule resolve_runs)
 ACCESSION = re.compile(r"^(GS[EM]|[SED]R[RXSP]|SAM[NED]A?|PRJ(NA|EB|DB))[0-9]+$")
-SAMPLE_COLUMNS = ["sample", "unit", "fastq_1", "fastq_2", "sra", "accession", "ref_bam", "alt_bam", "control"]
+SAMPLE_COLUMNS = ["sample", "unit", "fastq_1", "fastq_2", "sra", "accession", "ref_bam", "alt_bam", "control",
+                  "fastq_barcode", "fastq_index", "barcode_suffix"]
+#: assays of the workflow; scatac is 10x single-cell ATAC (barcodes, fragments, pseudo-bulk)
+ASSAYS = ("chip", "atac", "scatac")
+#: a dataset's ``scatac`` settings when it names none (the schema's defaults, spelled once here)
+SCATAC_DEFAULTS = {
+    "barcode_orientation": "auto",
+    "barcode_correction": "cellranger",
+    "min_posterior": 0.975,
+    "cell_type": ["Treg"],
+    "min_cell_fraction": 0.5,
+    "split_min_mapq": None,
+    "fragments": {"min_mapq": 30, "min_length": 10, "max_length": 5000, "dedup": "sinto",
+                  "contigs": "(?i)^chr"},
+    "tie_split": "binomial_reads",
+    "tie_seed": 0,
+    "count_contigs": "^chr([0-9]+|X|Y)$",
+}
 
 
 class ConfigError(ValueError):
@@ -41,6 +58,65 @@ def is_simulated_genome(config: dict, genome: str) -> bool:
 
 def is_simulated_dataset(config: dict, dataset: str) -> bool:
     return "simulate" in config["datasets"][dataset]
+
+
+def is_scatac(config: dict, dataset: str) -> bool:
+    """Whether a dataset is 10x single-cell ATAC (barcodes, per-allele fragments, pseudo-bulk counts)."""
+    return config["datasets"][dataset]["assay"] == "scatac"
+
+
+def scatac_settings(config: dict, dataset: str) -> dict:
+    """A scATAC dataset's ``scatac`` block over :data:`SCATAC_DEFAULTS` (``fragments`` key by key).
+
+    For a simulated dataset the whitelist and the cell-type table default to the simulator's
+    (``whitelist.txt.gz``, ``cell_types.tsv`` beside its sample sheet). ``cell_type`` is always
+    a list (several types are pooled).
+    """
+    own = copy.deepcopy(config["datasets"][dataset].get("scatac") or {})
+    settings = copy.deepcopy(SCATAC_DEFAULTS)
+    settings["fragments"].update(own.pop("fragments", {}))
+    settings.update(own)
+    if isinstance(settings["cell_type"], str):
+        settings["cell_type"] = [settings["cell_type"]]
+    if is_simulated_dataset(config, dataset):
+        base = f"{simulated_dir(config)}/datasets/{dataset}"
+        settings.setdefault("whitelist", f"{base}/whitelist.txt.gz")
+        settings.setdefault("cell_types", f"{base}/cell_types.tsv")
+    if settings.get("split_min_mapq") is None:
+        # the bulk split's threshold (schema default 2 where the config leaves it out)
+        settings["split_min_mapq"] = int((config.get("alignment") or {}).get("min_mapq", 2))
+    return settings
+
+
+def _scatac_problems(config: dict) -> list[str]:
+    """What a scATAC dataset needs before any job runs: a whitelist, a cell-type table, a peak set."""
+    problems = []
+    for name, d in config["datasets"].items():
+        if d["assay"] != "scatac":
+            if d.get("scatac"):
+                problems.append(f"datasets.{name}.scatac: only an assay 'scatac' dataset takes scATAC settings "
+                                f"(this one is {d['assay']})")
+            continue
+        if dataset_entry(config, name) not in ("simulate", "reads"):
+            continue
+        s = scatac_settings(config, name)
+        if "simulate" not in d:
+            for key, what in (("whitelist", "the 10x barcode whitelist (737K-cratac-v1.txt.gz for 10x v1/v1.1; "
+                                            "it ships with cellranger-atac)"),
+                              ("cell_types", "a barcode<TAB>cell_type table of the cells to model")):
+                if not s.get(key):
+                    problems.append(f"datasets.{name}.scatac.{key}: required ({what})")
+                elif not Path(s[key]).exists():
+                    problems.append(f"datasets.{name}.scatac.{key}: file not found: {s[key]}")
+            if not d.get("peaks"):
+                problems.append(f"datasets.{name}.peaks: a scATAC dataset needs its peak set (BED; the paper: "
+                                f"the 251-bp Treg OCRs)")
+        if d.get("tn5_shift"):
+            problems.append(f"datasets.{name}.tn5_shift: a scATAC dataset's fragments get the Tn5 +4/-5 shift "
+                            f"once, when they are built; shifting the reads too would apply it twice")
+        if s["fragments"]["min_length"] > s["fragments"]["max_length"]:
+            problems.append(f"datasets.{name}.scatac.fragments: min_length exceeds max_length")
+    return problems
 
 
 def simulated_dir(config: dict) -> str:
@@ -333,7 +409,7 @@ def check_config(config: dict, source: str = "config") -> None:
             problems += _given_file_problems(config, f"datasets.{name}.count_table.peaks", d["count_table"]["peaks"])
         if "samples" in d and Path(d["samples"]).exists():
             try:
-                read_sample_sheet(d["samples"], check_files=True)
+                read_sample_sheet(d["samples"], check_files=True, assay=d["assay"])
             except ConfigError as err:
                 problems.append(str(err))
     for name, g in config["genomes"].items():
@@ -368,6 +444,7 @@ def check_config(config: dict, source: str = "config") -> None:
                         f"(known: {', '.join(sorted(config['datasets']))})")
     problems += _simulation_problems(config)
     problems += _dataset_models_problems(config)
+    problems += _scatac_problems(config)
     if problems:
         raise ConfigError(f"{source}: " + "\n  ".join(["invalid configuration:"] + problems))
 
@@ -526,7 +603,7 @@ def _simulation_problems(config: dict) -> list[str]:
     return problems
 
 
-def read_sample_sheet(path: str | Path, check_files: bool = True) -> pd.DataFrame:
+def read_sample_sheet(path: str | Path, check_files: bool = True, assay: str | None = None) -> pd.DataFrame:
     """Read and check a sample sheet; FASTQ paths become absolute-or-workdir-relative paths.
 
     Parameters
@@ -536,6 +613,9 @@ def read_sample_sheet(path: str | Path, check_files: bool = True) -> pd.DataFram
         FASTQ paths are relative to the sheet's own folder.
     check_files : bool
         Whether FASTQ files must already exist.
+    assay : str, optional
+        The dataset's assay: ``scatac`` rows need the 10x barcode read (``fastq_barcode``, R2)
+        beside ``fastq_1`` (R1) and ``fastq_2`` (R3); other assays take no barcode columns.
 
     Returns
     -------
@@ -579,7 +659,8 @@ def read_sample_sheet(path: str | Path, check_files: bool = True) -> pd.DataFram
         if row["accession"] and not ACCESSION.match(row["accession"]):
             problems.append(f"{where}: accession '{row['accession']}' is not a GEO sample/series (GSM/GSE), SRA/ENA "
                             f"experiment, run, sample or study accession (SRX/SRR/SRS/SAMN/PRJNA/SRP...)")
-        for col in ("fastq_1", "fastq_2", "ref_bam", "alt_bam"):
+        problems += _barcode_column_problems(row, where, assay)
+        for col in ("fastq_1", "fastq_2", "fastq_barcode", "fastq_index", "ref_bam", "alt_bam"):
             if row[col] and not Path(row[col]).is_absolute():
                 sheet.at[i, col] = str(path.parent / row[col])
             if row[col] and check_files and not Path(sheet.at[i, col]).exists():
@@ -595,6 +676,23 @@ def read_sample_sheet(path: str | Path, check_files: bool = True) -> pd.DataFram
     if problems:
         raise ConfigError(f"{path}: " + "\n  ".join(["invalid sample sheet:"] + problems))
     return sheet.set_index(["sample", "unit"], drop=False)
+
+
+def _barcode_column_problems(row, where: str, assay: str | None) -> list[str]:
+    """The 10x columns of a sheet row: the barcode read for scATAC FASTQs, nothing for other assays."""
+    tenx = [c for c in ("fastq_barcode", "fastq_index", "barcode_suffix") if row[c]]
+    if assay != "scatac":
+        return [f"{where}: {', '.join(tenx)} only apply to a scATAC dataset (assay scatac)"] if tenx and assay else []
+    problems = []
+    if row["sra"] or row["accession"]:
+        problems.append(f"{where}: a scATAC unit needs its 10x FASTQ files (fastq_1 = R1, fastq_barcode = R2, "
+                        f"fastq_2 = R3); SRA runs and accessions are not supported for scATAC yet")
+    elif row["fastq_1"] and not row["fastq_barcode"]:
+        problems.append(f"{where}: give fastq_barcode, the 10x cell-barcode read (R2, 16 bp), beside fastq_1 (R1) "
+                        f"and fastq_2 (R3)")
+    if row["barcode_suffix"] and not re.match(r"^[A-Za-z0-9_.-]+$", row["barcode_suffix"]):
+        problems.append(f"{where}: barcode_suffix '{row['barcode_suffix']}' must match [A-Za-z0-9_.-]+ (e.g. -1, -2)")
+    return problems
 
 
 def _control_problems(sheet: pd.DataFrame) -> list[str]:
@@ -648,6 +746,15 @@ def dataset_units(config: dict, dataset: str) -> pd.DataFrame:
 
         p = dataset_params(d["assay"], d["simulate"])
         base = f"{simulated_dir(config)}/datasets/{dataset}"
+        if d["assay"] == "scatac":
+            # 10x names: R1 and R3 the genomic mates, R2 the cell barcode, I1 the sample index
+            tenx = f"{base}/reads/{p['sample']}_S1_L{{u:03d}}_{{read}}_001.fastq.gz"
+            rows = [{"sample": p["sample"], "unit": f"L{u + 1:03d}",
+                     "fastq_1": tenx.format(u=u + 1, read="R1"), "fastq_2": tenx.format(u=u + 1, read="R3"),
+                     "fastq_barcode": tenx.format(u=u + 1, read="R2"), "fastq_index": tenx.format(u=u + 1, read="I1"),
+                     "sra": ""}
+                    for u in range(int(p["n_units"]))]
+            return _units_frame(rows)
         rows = [{"sample": p["sample"], "unit": f"L{u + 1:03d}",
                  "fastq_1": f"{base}/reads/{p['sample']}_L{u + 1:03d}_R1.fastq.gz",
                  "fastq_2": f"{base}/reads/{p['sample']}_L{u + 1:03d}_R2.fastq.gz", "sra": ""}
@@ -656,7 +763,7 @@ def dataset_units(config: dict, dataset: str) -> pd.DataFrame:
     entry = dataset_entry(config, dataset)
     if entry in ("count_table", "authors_h5"):
         return _units_frame([])
-    sheet = read_sample_sheet(d["samples"]) if "samples" in d else _units_frame([])
+    sheet = read_sample_sheet(d["samples"], assay=d["assay"]) if "samples" in d else _units_frame([])
     if not needs_runs(config, dataset):
         return sheet
     runs_path = runs_table_path(config, dataset)

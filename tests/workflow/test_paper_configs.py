@@ -34,6 +34,17 @@ PLACED = {
                      "ID\tF1_FSC_PU1_C57\tF1_FSC_PU1_SPRET\nchr1-3000000-3000300\t10\t12.5\n"},
     "atac_b6xcast": {"resources/paper/treg_pks.saf":
                      "GeneID\tChr\tStart\tEnd\tStrand\nocr1\tchr1\t3000001\t3000251\t+\n"},
+    # the first file is the one the missing-file test leaves out
+    "scatac_b6xcast_reads": {
+        "resources/paper/treg_pks.saf": "GeneID\tChr\tStart\tEnd\tStrand\nocr1\tchr1\t3000001\t3000251\t+\n",
+        "resources/paper/scatac/samples.tsv":
+            "sample\tunit\tfastq_1\tfastq_barcode\tfastq_2\tfastq_index\n"
+            + "".join(f"F1\tL00{n}\tF1_S1_L00{n}_R1_001.fastq.gz\tF1_S1_L00{n}_R2_001.fastq.gz\t"
+                      f"F1_S1_L00{n}_R3_001.fastq.gz\tF1_S1_L00{n}_I1_001.fastq.gz\n" for n in (1, 2)),
+        **{f"resources/paper/scatac/F1_S1_L00{n}_{r}_001.fastq.gz": "" for n in (1, 2) for r in ("R1", "R2", "R3", "I1")},
+        "resources/paper/scatac/737K-cratac-v1.txt.gz": "",
+        "resources/paper/scatac/treg_barcodes.tsv": "barcode\tcell_type\nAAACGAAAGAAAGGGT-1\tTreg\n",
+    },
 }
 SERIES = {"atac_b6xcast": "GSE154680", "pu1_b6xpwk_reads": "GSE109965"}
 
@@ -83,7 +94,13 @@ def test_paper_config_dry_run(tmp_path, config, job_counts):
         assert jobs["download_run"] == 2 and jobs["split_alleles"] == 2, jobs
     assert FIGURE_RULES <= set(jobs), (config, jobs)
     assert jobs["train"] >= 20, jobs  # 4 model types x 5 seeds
-    if config.startswith("scatac") or config.endswith("_authors"):
+    if config == "scatac_b6xcast_reads":
+        # per lane: barcodes; per sample: both alignments, the split; per dataset: fragments, counts
+        assert jobs["sc_barcodes"] == 2 and jobs["split_alleles"] == 1, jobs
+        assert jobs["sc_fragments"] == 1 and jobs["sc_counts"] == 1 and jobs["bowtie2"] == 2, jobs
+        assert "mark_duplicates" not in jobs and "allele_counts" not in jobs, jobs
+        assert jobs["download"] == 3, jobs
+    elif config.startswith("scatac") or config.endswith("_authors"):
         assert jobs["download"] == 1 and jobs["import_authors_h5"] == 1, jobs
         assert "pseudogenome" not in jobs
     else:
