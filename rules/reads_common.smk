@@ -39,10 +39,13 @@ def unit_fastqs(dataset, sample):
 
 
 def bowtie2_options(dataset):
-    """The configured bowtie2 options; scATAC adds --sam-append-comment, which turns the cell
-    barcode written into each read's header (rule sc_barcodes) into a CB tag on both mates."""
-    options = config["alignment"]["bowtie2"]
-    if dataset in SCATAC_DATASETS and scatac_setting(dataset, "barcode_correction") != "none":
+    """The configured bowtie2 options. scATAC has its own (end-to-end) and adds
+    --sam-append-comment, which turns the cell barcode written into each read's header (rule
+    sc_barcodes) into a CB tag on both mates."""
+    if dataset not in SCATAC_DATASETS:
+        return config["alignment"]["bowtie2"]
+    options = scatac_setting(dataset, "bowtie2")
+    if scatac_setting(dataset, "barcode_correction") != "none":
         options = f"{options} --sam-append-comment"
     return options
 

@@ -3,12 +3,11 @@ from itertools import combinations
 
 import numpy as np
 import pandas as pd
-import torch
 
+from deepallele.alphabet import one_hot
 from deepallele.interpret.correlation import per_sequence_correlation
 from deepallele.interpret.data import load_attributions, load_interpret_set, mean_attributions
 from deepallele.logutil import job_logging
-from deepallele.models.data import one_hot
 from deepallele.plots import save_figure
 from deepallele.plots import interpretation as P
 
@@ -46,7 +45,7 @@ with job_logging(sm.log[0]) as log:
     data = load_interpret_set(inp.pairs, "all")
     attrs = [load_attributions(p) for p in inp.seed_attr]   # every seed (S3a), whichever seeds are analysed
     rows = attrs[0]["rows"]
-    x = one_hot(torch.from_numpy(data.codes[rows])).numpy()
+    x = one_hot(data.codes[rows])
     corr = []
     for i, j in combinations(range(len(attrs)), 2):
         r = per_sequence_correlation(attrs[i]["attr"], attrs[j]["attr"], x)

@@ -1,8 +1,8 @@
 """Snakemake wrapper: interpretation against the simulator's truth (validation/interpretation.tsv)."""
-import h5py
 import numpy as np
 import pandas as pd
 
+from deepallele.datasets.store import open_pairs
 from deepallele.interpret.data import load_interpret_set
 from deepallele.interpret.validate import (group_cluster_names, interpretation_metrics, match_regions,
                                           truth_attribution_metrics)
@@ -21,11 +21,9 @@ with job_logging(sm.log[0]) as log:
                           keep_default_na=False)
     variants = pd.read_csv(sm.input.variants, sep="\t", dtype={"chrom": str, "planted_site": str},
                            keep_default_na=False)
-    with h5py.File(sm.input.pairs, "r") as h5:
-        peak = np.array([p.decode() if isinstance(p, bytes) else str(p) for p in h5["peak"][()]], dtype=object)
-        chrom = np.array([p.decode() if isinstance(p, bytes) else str(p) for p in h5["chrom"][()]], dtype=object)
-        hit = match_regions(chrom, h5["peak_start"][()], h5["peak_end"][()], regions)
-    region_of_peak = {p: regions["region_id"].iloc[i] for p, i in zip(peak, hit) if i >= 0}
+    stored = open_pairs(sm.input.pairs, ("peak", "chrom", "peak_start", "peak_end"))
+    hit = match_regions(stored["chrom"], stored["peak_start"], stored["peak_end"], regions)
+    region_of_peak = {p: regions["region_id"].iloc[i] for p, i in zip(stored["peak"], hit) if i >= 0}
     top = top_group(groups[groups["model"] == "deepallele"])
     top_names = group_cluster_names(pd.read_csv(sm.input.cluster_groups, sep="\t", keep_default_na=False),
                                     pd.read_csv(sm.input.cluster_names, sep="\t", keep_default_na=False), top)

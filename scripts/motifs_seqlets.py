@@ -1,10 +1,9 @@
 """Snakemake wrapper: seqlets of one model from its seed-averaged attributions."""
 import numpy as np
-import torch
 
+from deepallele.alphabet import one_hot
 from deepallele.interpret.data import load_interpret_set, mean_attributions
 from deepallele.logutil import job_logging
-from deepallele.models.data import one_hot
 from deepallele.motifs.seqlets import extract_seqlets, save_cwms
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
@@ -12,7 +11,7 @@ with job_logging(sm.log[0]) as log:
     attr = mean_attributions(list(sm.input.attr))
     data = load_interpret_set(sm.input.pairs, "all")
     rows = attr["rows"]
-    onehot = one_hot(torch.from_numpy(data.codes[rows])).numpy()
+    onehot = one_hot(data.codes[rows])
     variants = data.variants[np.isin(data.variants["peak_index"], rows)]
     table, cwms, flanked = extract_seqlets(attr["attr"], onehot, attr["peak"], rows=rows, variants=variants,
                                            flip_alt=bool(sm.params.flip_alt), cut=sm.params.cut,

@@ -68,8 +68,8 @@ def test_every_key_appears_in_the_reference():
 def test_simulate_defaults_fill_the_simulator_keys():
     cells = simulate_defaults()
     assert cells["genomes.<name>.simulate.gc"] == "`0.42`"
-    assert cells["datasets.<name>.simulate.n_regions"] == "`3000`"
-    assert cells["datasets.<name>.simulate.adapter"] == "chip: `truseq`; atac: `nextera`"
+    assert cells["datasets.<name>.simulate.n_regions"] == "chip: `3000`; atac: `3000`; scatac: `1000`"
+    assert cells["datasets.<name>.simulate.adapter"] == "chip: `truseq`; atac: `nextera`; scatac: `nextera`"
     assert cells["datasets.<name>.simulate.fragment_mean"] == "chip: `170`"
     # every simulator default is a key of the schema
     keys = {p for p, _ in schema_keys(config_schema())}

@@ -28,6 +28,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     from .logutil import setup_logging
     from .simulate.run import (dataset_params, genome_params, simulate_fragments, simulate_genome,
                                unit_names, write_unit_fastqs)
+    from .simulate.scatac import simulate_sc_fragments, write_sc_unit_fastqs
     from .workflow import datasets_on_genome
 
     log = setup_logging(args.log)
@@ -45,6 +46,13 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         simulate_genome(g, genome_params(gcfg["simulate"]), dsets, out,
                         gcfg.get("reference_name", "B6"), gcfg.get("strain_name", "CAST"))
         for d, p in dsets.items():
+            if config["datasets"][d]["assay"] == "scatac":
+                # 10x single-cell: cells, barcodes and four FASTQs per lane (deepallele.simulate.scatac)
+                simulate_sc_fragments(d, p, out / "genomes" / g, out)
+                for u in unit_names(p):
+                    n = write_sc_unit_fastqs(d, u, p, out / "genomes" / g, out)
+                    log.info("%s %s: %d read pairs", d, u, n)
+                continue
             simulate_fragments(d, config["datasets"][d]["assay"], p, out / "genomes" / g, out)
             for u in unit_names(p):
                 base = out / "datasets" / d / "reads" / f"{p['sample']}_{u}"

@@ -269,13 +269,16 @@ def simulate_defaults() -> dict[str, str]:
     """Default cells of the simulator's keys, from ``deepallele/data/simulate_defaults.yaml``.
 
     ``genomes.<name>.simulate.*`` from its ``genome`` block; ``datasets.<name>.simulate.*`` from
-    ``dataset.common`` overridden by the assay's block, written per assay where they differ.
+    ``dataset.common`` overridden by the assay's block (scatac layers over atac, as the simulator
+    does), written per assay where they differ.
     """
     data = yaml.safe_load(resources.files("deepallele.data").joinpath("simulate_defaults.yaml").read_text())
     out = {f"genomes.<name>.simulate.{k}": default_text(v) for k, v in data["genome"].items()}
-    common = data["dataset"]["common"]
     assays = [a for a in data["dataset"] if a != "common"]
-    per_assay = {a: {**common, **data["dataset"][a]} for a in assays}
+    # the simulator's own layering, so the reference cannot drift from what it runs
+    from deepallele.simulate.run import dataset_params
+
+    per_assay = {a: dataset_params(a, None) for a in assays}
     keys = list(dict.fromkeys(k for a in assays for k in per_assay[a]))
     for k in keys:
         values = {a: per_assay[a][k] for a in assays if k in per_assay[a]}

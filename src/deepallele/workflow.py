@@ -26,6 +26,7 @@ SCATAC_DEFAULTS = {
     "cell_type": ["Treg"],
     "min_cell_fraction": 0.5,
     "split_min_mapq": None,
+    "bowtie2": "--no-mixed --no-discordant -I 10 -X 1000",
     "fragments": {"min_mapq": 30, "min_length": 10, "max_length": 5000, "dedup": "sinto",
                   "contigs": "(?i)^chr"},
     "tie_split": "binomial_reads",

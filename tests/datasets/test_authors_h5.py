@@ -7,9 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from deepallele.alphabet import PAD_CODE, encode
 from deepallele.datasets.authors_h5 import (export_authors_h5, import_authors_h5, one_hot_to_codes,
                                             sequence_diff)
-from deepallele.datasets.pairs import PAD_CODE, VARIANT_COLUMNS, check_variants, encode
+from deepallele.datasets.pairs import VARIANT_COLUMNS, check_variants
 from deepallele.datasets.store import read_pairs_h5
 
 L = 12

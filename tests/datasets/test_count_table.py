@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 from deepallele.datasets.count_table import import_count_table, parse_peak_ids
-from deepallele.datasets.pairs import PAD_CODE, VARIANT_COLUMNS, PairedSequences, peaks_from_counts
+from deepallele.alphabet import PAD_CODE
+from deepallele.datasets.pairs import VARIANT_COLUMNS, PairedSequences, peaks_from_counts
 from deepallele.datasets.store import read_pairs_h5, targets, write_pairs_h5
 from deepallele.reads.counts import COUNT_COLUMNS
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from deepallele.datasets.pairs import (N_CODE, PAD_CODE, VARIANT_COLUMNS, check_variants, decode, encode, one_hot,
-                                       paired_sequences, reference_windows, variant_table)
+from deepallele.alphabet import N_CODE, PAD_CODE, one_hot
+from deepallele.datasets.pairs import (VARIANT_COLUMNS, check_variants, paired_sequences, reference_windows,
+                                       variant_table)
 from deepallele.genome.coordmap import CoordinateMap
 
 from tiny_genome import C1, C2, L, write_vcf
@@ -26,27 +27,7 @@ def seqs(pairs, name):
     return i, *pairs.sequences(i)
 
 
-# ----------------------------------------------------------------------------- encoding
-def test_encode_decode_and_n():
-    codes = encode("ACGTNacgtnRY")
-    assert codes.dtype == np.uint8
-    assert codes.tolist() == [0, 1, 2, 3, 4, 0, 1, 2, 3, 4, N_CODE, N_CODE]
-    assert decode(np.array([0, 1, 2, 3, 4, PAD_CODE, PAD_CODE], dtype=np.uint8)) == "ACGTN"
-    assert decode(np.array([0, PAD_CODE, 3], dtype=np.uint8), pad="-") == "A-T"
-
-
-def test_one_hot_shapes_and_values():
-    codes = np.array([[0, 1, 2, 3, 4, PAD_CODE]], dtype=np.uint8)
-    x = one_hot(codes)
-    assert x.shape == (1, 4, 6) and x.dtype == np.float32 and x.flags.c_contiguous
-    expected = np.array([[1, 0, 0, 0, .25, 0], [0, 1, 0, 0, .25, 0], [0, 0, 1, 0, .25, 0], [0, 0, 0, 1, .25, 0]],
-                        dtype=np.float32)
-    np.testing.assert_array_equal(x[0], expected)
-    assert one_hot(np.zeros((3, 2, 7), dtype=np.uint8)).shape == (3, 2, 4, 7)
-    with pytest.raises(ValueError):
-        one_hot(np.array([6]))
-
-
+# (encoding itself: tests/test_alphabet.py)
 def test_reference_windows_centred_and_clipped():
     start, end = reference_windows([100, 0, 95], [200, 2, 100], 11, chrom_size=[1000, 1000, 100])
     assert start.tolist() == [145, 0, 92] and end.tolist() == [156, 7, 100]

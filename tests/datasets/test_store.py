@@ -9,7 +9,8 @@ from tiny_genome import L, PEAKS
 
 from deepallele.datasets.pairs import VARIANT_COLUMNS, paired_sequences, variant_table
 from deepallele.datasets.split import assign_split
-from deepallele.datasets.store import build_paired_dataset, pairs_summary, read_pairs_h5, targets, write_pairs_h5
+from deepallele.datasets.store import (build_paired_dataset, open_pairs, pairs_summary, read_pairs_h5, replace_split,
+                                      targets, write_minimal_pairs, write_pairs_h5)
 from deepallele.datasets.validate import dataset_metrics
 
 
@@ -50,6 +51,43 @@ def test_round_trip(written):
     assert attrs["sequence_length"] == L and attrs["strain_name"] == "CAST" and attrs["val_chroms"] == ["c2"]
     assert attrs["allele_order"] == ["ref", "alt"] and attrs["format"] == "deepallele-pairs"
     assert attrs["encoding"].startswith("A=0,C=1,G=2,T=3,N=4")
+
+
+def test_open_pairs_reads_what_is_asked(written):
+    path, pairs, variants, split = written
+    stored = open_pairs(path, ("ref_codes", "alt_codes", "split"), optional=("chrom", "absent"))
+    assert set(stored.arrays) == {"ref_codes", "alt_codes", "split", "chrom"} and stored.variants is None
+    assert len(stored) == 5 and stored.sequence_length == L and not stored.test_is_val
+    assert stored.codes.shape == (5, 2, L) and stored.codes.dtype == np.uint8
+    np.testing.assert_array_equal(stored.codes[:, 1], pairs.alt_codes)
+    assert stored.rows("val").tolist() == [3, 4] and stored.rows("all").tolist() == [0, 1, 2, 3, 4]
+    assert stored.rows(None).tolist() == [0, 1, 2, 3, 4] and stored.rows("test").tolist() == []
+    assert stored["split"].dtype == object and "chrom" in stored
+    full = open_pairs(path, variants=True, check_format=True)
+    pd.testing.assert_frame_equal(full.variants, variants, check_dtype=False)
+    assert full.as_dict().keys() == read_pairs_h5(path).keys()
+    with pytest.raises(ValueError, match=r"pairs.h5: no dataset 'nope' \(not a paired dataset"):
+        open_pairs(path, ("ref_codes", "nope"))
+
+
+def test_minimal_pairs_test_is_val_and_relabel(tmp_path):
+    codes = np.array([[0, 1, 5], [4, 2, 3], [3, 3, 3]], dtype=np.uint8)
+    y = np.arange(9, dtype=np.float32).reshape(3, 3)
+    path = tmp_path / "toy.h5"
+    write_minimal_pairs(path, codes, codes[::-1], y, ["train", "val", "val"], split_scheme="paper")
+    stored = open_pairs(path, ("ref_codes", "alt_codes", "y", "split", "peak", "chrom"))
+    assert stored["peak"].tolist() == ["chr1-0-1", "chr1-1-2", "chr1-2-3"] and stored["chrom"].tolist() == ["chr1"] * 3
+    assert stored.attrs == {"sequence_length": 3, "split_scheme": "paper"}
+    with h5py.File(path, "r+") as h5:
+        h5.attrs["test_is_val"] = True
+    stored = open_pairs(path, ("split",))
+    assert stored.label("test") == "val" and stored.rows("test").tolist() == [1, 2]   # paper scheme: test = val
+    with pytest.raises(ValueError, match="not a deepallele-pairs file"):
+        read_pairs_h5(path)
+    replace_split(path, ["test", "hidden", "train"])
+    assert open_pairs(path, ("split",))["split"].tolist() == ["test", "hidden", "train"]
+    with pytest.raises(ValueError, match="2 split labels for 3 rows"):
+        replace_split(path, ["train", "val"])
 
 
 def test_layout_dtypes_and_compression(written):

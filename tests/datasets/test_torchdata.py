@@ -7,10 +7,11 @@ import torch
 from tiny_genome import L, PEAKS
 from torch.utils.data import BatchSampler, DataLoader, SequentialSampler
 
-from deepallele.datasets.pairs import one_hot, paired_sequences, variant_table
+from deepallele.alphabet import one_hot
+from deepallele.datasets.pairs import paired_sequences, variant_table
 from deepallele.datasets.split import assign_split
 from deepallele.datasets.store import read_pairs_h5, write_pairs_h5
-from deepallele.datasets.torchdata import PairedAlleleDataset, SingleAlleleDataset, one_hot_torch
+from deepallele.datasets.torchdata import PairedAlleleDataset, SingleAlleleDataset
 
 
 @pytest.fixture()
@@ -21,11 +22,6 @@ def h5(genome):
     path = genome["tmp"] / "pairs.h5"
     write_pairs_h5(path, pairs, PEAKS["ref_count"], PEAKS["alt_count"], split, variants, {"sequence_length": L})
     return path
-
-
-def test_one_hot_torch_matches_numpy():
-    codes = np.random.default_rng(0).integers(0, 6, size=(3, 2, 9)).astype(np.uint8)
-    np.testing.assert_array_equal(one_hot_torch(torch.from_numpy(codes)).numpy(), one_hot(codes))
 
 
 def test_paired_item_shapes_and_values(h5):

@@ -4,21 +4,22 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from deepallele.models.data import (BatchSampler, encode, example_index, load_pairs, make_loader, one_hot,
-                                    write_pairs)
+from deepallele.alphabet import encode, one_hot
+from deepallele.datasets.store import write_minimal_pairs
+from deepallele.models.data import BatchSampler, example_index, load_pairs, make_loader
 
 
 def test_roundtrip_and_shapes(tmp_path):
     ref = np.stack([encode("ACGT", 6), encode("NNA", 6)])
     alt = np.stack([encode("ACGA", 6), encode("NA", 6)])
     y = np.array([[1, 2, -1], [3, 1, 2]], dtype=np.float32)
-    write_pairs(tmp_path / "p.h5", ref, alt, y, ["train", "val"], peak=["chr1-0-4", "chr16-9-12"])
+    write_minimal_pairs(tmp_path / "p.h5", ref, alt, y, ["train", "val"], peak=["chr1-0-4", "chr16-9-12"])
     p = load_pairs(tmp_path / "p.h5")
     assert p.codes.shape == (2, 2, 6) and p.codes.dtype == torch.uint8
     assert p.sequence_length == 6 and list(p.split) == ["train", "val"] and list(p.chrom) == ["chr1", "chr16"]
     assert torch.equal(p.indices("val"), torch.tensor([1]))
     x = one_hot(p.codes)
-    assert x.shape == (2, 2, 4, 6)
+    assert isinstance(x, torch.Tensor) and x.shape == (2, 2, 4, 6)
     assert torch.equal(x[1, 1, :, 0], torch.full((4,), 0.25)) and x[1, 1, :, 2:].abs().sum() == 0
 
 

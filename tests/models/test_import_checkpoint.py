@@ -282,7 +282,7 @@ def test_cli_import_checkpoint(tmp_path, capsys):
 def test_report_recomputes_the_checkpoint_metric_on_a_pairs_h5(tmp_path):
     import numpy as np
 
-    from deepallele.models.data import write_pairs
+    from deepallele.datasets.store import write_minimal_pairs
     from deepallele.models.module import pearson
 
     sd = authors_state_dict(TINY)
@@ -291,7 +291,7 @@ def test_report_recomputes_the_checkpoint_metric_on_a_pairs_h5(tmp_path):
     codes = g.integers(0, 4, (30, 2, 40)).astype(np.uint8)
     y = g.normal(size=(30, 3)).astype(np.float32)
     split = np.array(["train"] * 10 + ["val"] * 20)
-    write_pairs(tmp_path / "pairs.h5", codes[:, 0], codes[:, 1], y, split, split_scheme="paper")
+    write_minimal_pairs(tmp_path / "pairs.h5", codes[:, 0], codes[:, 1], y, split, split_scheme="paper")
     report = tmp_path / "r.tsv"
     assert deepallele_main(["import-checkpoint", str(path), "--outdir", str(tmp_path / "m"), "--pairs",
                             str(tmp_path / "pairs.h5"), "--report", str(report)]) == 0

@@ -4,14 +4,12 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from deepallele.models.data import one_hot
+from deepallele.alphabet import encode, one_hot
 from deepallele.models.layers import (ConcatReverseComplement, ConvBlock, MLPHead, Residual, Trunk, pool,
                                       pooled_length, reverse_complement)
 
 
 def _codes(seq: str, length: int) -> torch.Tensor:
-    from deepallele.models.data import encode
-
     return torch.from_numpy(encode(seq, length))
 
 

@@ -44,13 +44,13 @@ def test_holdout_copy_hides_the_test_split(tmp_path):
     import h5py
     import numpy as np
 
-    from deepallele.models.data import write_pairs
+    from deepallele.datasets.store import write_minimal_pairs
 
     split = ["train", "train", "train", "val", "test", "test"]
     chrom = ["chr1", "chr2", "chr3", "chr16", "chr17", "chr18"]
     codes = np.zeros((6, 8), np.uint8)
     y = np.arange(18, dtype=np.float32).reshape(6, 3)
-    write_pairs(tmp_path / "p.h5", codes, codes, y, split, chrom=chrom)
+    write_minimal_pairs(tmp_path / "p.h5", codes, codes, y, split, chrom=chrom)
     counts = sweep.holdout_copy(tmp_path / "p.h5", ["chr2", "chr17"], tmp_path / "h.h5")
     with h5py.File(tmp_path / "h.h5") as h5:
         new = h5["split"][:].astype(str).tolist()

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from deepallele.alphabet import one_hot
 from deepallele.motifs import meandiff as md
 
 L = 60
@@ -85,8 +86,8 @@ GROUPS = {"ref_only": slice(0, 8), "alt_only": slice(8, 16), "both": slice(16, 1
           "opposite": slice(21, 22)}
 
 
-def test_one_hot_padding_and_n_are_zero():
-    x = md.one_hot(np.array([[0, 1, 2, 3, 4, 5]], dtype=np.uint8))
+def test_fimo_input_padding_and_n_are_zero():
+    x = one_hot(np.array([[0, 1, 2, 3, 4, 5]], dtype=np.uint8), n=0, dtype=np.int8)   # as fimo_hits encodes
     assert x.shape == (1, 4, 6) and x.dtype == np.int8
     np.testing.assert_array_equal(x[0, :, :4], np.eye(4, dtype=np.int8))
     assert not x[0, :, 4:].any()

@@ -500,3 +500,24 @@ def test_benchmark_small(tmp_path):
     res = benchmark_fragments(n_pairs=2000, seed=1, workdir=tmp_path)
     assert res["read_pairs"] == 2000 and res["pairs_per_second"] > 0 and 0 < res["fragments"] <= 2000
     assert set(res) >= {"read_pairs", "seconds", "pairs_per_second", "hours_for_200M"}
+
+
+def _table(*records):
+    return pd.DataFrame(records, columns=FRAGMENT_COLUMNS)
+
+
+def test_collapse_fragments_matches_the_builder_on_a_table(tmp_path):
+    # the same fragments as test_start_merge_runs_before_end_merge (X x2, Y x3, Z x2 in cell A),
+    # cell B with Y's coordinates x1, and a second contig that nothing touches
+    table = _table(("chr1", 1004, 1195, "A", 2), ("chr1", 1004, 1295, "A", 3), ("chr1", 1104, 1295, "A", 2),
+                   ("chr1", 1004, 1295, "B", 1), ("chr2", 10, 60, "B", 1))
+    got = fr.collapse_fragments(table)
+    # Y takes X (start group, 5), then Z (end group, 7); B's identical fragment goes to A (8)
+    assert rows(got) == [("chr1", 1004, 1295, "A", 8), ("chr2", 10, 60, "B", 1)]
+    assert rows(fr.collapse_fragments(table, "sinto_within")) == [
+        ("chr1", 1004, 1295, "A", 7), ("chr1", 1004, 1295, "B", 1), ("chr2", 10, 60, "B", 1)]
+    # within_barcode: only identical rows are summed
+    doubled = pd.concat([table, table.iloc[[0]]], ignore_index=True)
+    assert rows(fr.collapse_fragments(doubled, "within_barcode"))[0] == ("chr1", 1004, 1195, "A", 4)
+    with pytest.raises(ValueError, match="dedup"):
+        fr.collapse_fragments(table, "none")

@@ -45,7 +45,8 @@ import h5py
 import numpy as np
 import pandas as pd
 
-from .pairs import N_CODE, ONE_HOT_TABLE, PAD_CODE, VARIANT_COLUMNS, PairedSequences, decode
+from ..alphabet import PAD_CODE, decode, from_one_hot, one_hot
+from .pairs import VARIANT_COLUMNS, PairedSequences
 from .split import assign_split, split_attrs
 from .store import count_arrays, pairs_summary, read_pairs_h5, targets, write_pairs_h5
 
@@ -65,7 +66,7 @@ _DENSE_WINDOW, _DENSE_MISMATCHES = 16, 8  # a shifted (indel) stretch is this de
 
 # ----------------------------------------------------------------------------- sequences
 def one_hot_to_codes(x: np.ndarray, first_row: int = 0, what: str = "sequence") -> np.ndarray:
-    """Base codes of the authors' one-hot rows.
+    """Base codes of the authors' one-hot rows (:func:`deepallele.alphabet.from_one_hot`, channels last).
 
     Parameters
     ----------
@@ -89,24 +90,12 @@ def one_hot_to_codes(x: np.ndarray, first_row: int = 0, what: str = "sequence") 
     x = np.asarray(x)
     if x.ndim != 3 or x.shape[-1] != 4:
         raise ValueError(f"{what}: expected shape (N, L, 4), got {x.shape}")
-    zeros = x == 0
-    is_pad = zeros.all(-1)
-    is_n = (x == 0.25).all(-1)
-    is_hot = ((x == 1).sum(-1) == 1) & (zeros.sum(-1) == 3)
-    bad = ~(is_pad | is_n | is_hot)
-    if bad.any():
-        row, pos = (int(v[0]) for v in np.nonzero(bad))
-        raise ValueError(f"{what}: row {first_row + row}, position {pos} is not one-hot, all 0.25 (N) or all zero "
-                         f"(padding): {x[row, pos].tolist()}; {int(bad.any(-1).sum())} such row(s) in this block")
-    codes = np.argmax(x, axis=-1).astype(np.uint8)
-    codes[is_n] = N_CODE
-    codes[is_pad] = PAD_CODE
-    return codes
+    return from_one_hot(x, channel_axis=-1, what=what, first_row=first_row)
 
 
 def codes_to_one_hot(codes: np.ndarray) -> np.ndarray:
     """The authors' encoding of base codes: float64 of shape (n, L, 4) (N = 0.25, padding 0)."""
-    return ONE_HOT_TABLE.astype(np.float64)[np.asarray(codes)]
+    return np.ascontiguousarray(np.moveaxis(one_hot(codes, dtype=np.float64), -2, -1))
 
 
 def sequence_lengths(codes: np.ndarray) -> np.ndarray:

@@ -30,13 +30,12 @@ Windows (the exact rule)
 
 Base codes
 ----------
-Sequences are stored as compact ``uint8`` codes, one per base: ``A=0, C=1, G=2, T=3, N=4``
-and padding ``5`` (:data:`PAD_CODE`). Lower-case (soft-masked) bases get the code of their
-upper-case base. Other IUPAC letters (R, Y, ...) are coded as N: they do name an unknown base
-(the paper's encoder makes them all-zero rows, like padding; reference assemblies such as mm10
-contain only ACGTN, so the two choices agree on real data). :func:`one_hot` turns codes into
-the paper's float encoding (§1.2 of the reference spec): one-hot in the order A, C, G, T;
-N = 0.25 in all four channels; padding = all zeros.
+Sequences are stored as compact ``uint8`` codes, one per base (``A=0, C=1, G=2, T=3, N=4``,
+padding :data:`PAD_CODE` ``5``), encoded by :func:`deepallele.alphabet.encode`: lower-case
+(soft-masked) bases get the code of their upper-case base, IUPAC ambiguity letters (R, Y, ...)
+are coded as N, and any other letter is an error naming the peak and allele (the policy is in
+:mod:`deepallele.alphabet`, with :func:`~deepallele.alphabet.one_hot`, the paper's float
+encoding).
 
 Variant table
 -------------
@@ -56,26 +55,10 @@ import numpy as np
 import pandas as pd
 import pysam
 
+from ..alphabet import N_CODE, PAD_CODE, decode, encode  # noqa: F401 (N_CODE: read here by simulate/)
 from ..genome.coordmap import CoordinateMap, trim_alleles, variant_kind
 
 log = logging.getLogger("deepallele.datasets")
-
-#: Codes of the four bases and N; padding is :data:`PAD_CODE`.
-BASE_CODES = {"A": 0, "C": 1, "G": 2, "T": 3, "N": 4}
-#: Code of N (and of any other non-ACGT letter).
-N_CODE = 4
-#: Code of padding positions (after the end of a sequence).
-PAD_CODE = 5
-
-_ENCODE = np.full(256, N_CODE, dtype=np.uint8)
-for _base, _code in BASE_CODES.items():
-    _ENCODE[ord(_base)] = _code
-    _ENCODE[ord(_base.lower())] = _code
-_DECODE = np.frombuffer(b"ACGTN", dtype=np.uint8)
-
-#: Rows of the one-hot encoding, indexed by code: A, C, G, T, N (0.25 each), padding (zeros).
-ONE_HOT_TABLE = np.array([[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1],
-                          [0.25, 0.25, 0.25, 0.25], [0, 0, 0, 0]], dtype=np.float32)
 
 #: Columns of :func:`variant_table`.
 VARIANT_COLUMNS = ["peak_index", "id", "kind", "ref_pos", "alt_pos", "ref", "alt", "ref_edit", "alt_edit",
@@ -84,29 +67,7 @@ VARIANT_COLUMNS = ["peak_index", "id", "kind", "ref_pos", "alt_pos", "ref", "alt
 _KINDS = {"snp": "snp", "mnp": "mnp", "insertion": "ins", "deletion": "del", "complex": "complex"}
 
 
-# ----------------------------------------------------------------------------- encoding
-def encode(seq: str | bytes) -> np.ndarray:
-    """Base codes of a sequence.
-
-    Parameters
-    ----------
-    seq : str or bytes
-        DNA sequence (any case).
-
-    Returns
-    -------
-    numpy.ndarray of uint8, shape (len(seq),)
-        ``A=0, C=1, G=2, T=3``, anything else 4 (N).
-
-    Examples
-    --------
-    >>> encode("ACgtNR").tolist()
-    [0, 1, 2, 3, 4, 4]
-    """
-    raw = seq.encode("ascii") if isinstance(seq, str) else bytes(seq)
-    return _ENCODE[np.frombuffer(raw, dtype=np.uint8)]
-
-
+# ----------------------------------------------------------------------------- windows
 def centre_trim(n: int, length: int) -> tuple[int, int]:
     """Bases to cut from the left and the right of ``n`` bases to keep ``length`` (rule 3 of the module notes).
 
@@ -121,75 +82,6 @@ def centre_trim(n: int, length: int) -> tuple[int, int]:
     return excess // 2, excess - excess // 2
 
 
-def padded_codes(seq: str | bytes, length: int) -> np.ndarray:
-    """Base codes of a sequence right-padded to ``length`` with :data:`PAD_CODE` (rule 4 of the module notes).
-
-    Parameters
-    ----------
-    seq : str or bytes
-        DNA sequence of at most ``length`` bases (coded by :func:`encode`).
-    length : int
-        ``L``.
-
-    Returns
-    -------
-    numpy.ndarray of uint8, shape (length,)
-
-    Raises
-    ------
-    ValueError
-        When the sequence is longer than ``length``.
-
-    Examples
-    --------
-    >>> padded_codes("ACgt", 6).tolist()
-    [0, 1, 2, 3, 5, 5]
-    """
-    if len(seq) > length:
-        raise ValueError(f"sequence of {len(seq)} bp is longer than {length}")
-    out = np.full(length, PAD_CODE, dtype=np.uint8)
-    out[:len(seq)] = encode(seq)
-    return out
-
-
-def decode(codes: np.ndarray, pad: str = "") -> str:
-    """Sequence of 1-D base codes (upper case); padding codes become ``pad`` (default dropped).
-
-    Examples
-    --------
-    >>> decode(np.array([0, 1, 2, 3, 4, 5, 5], dtype=np.uint8))
-    'ACGTN'
-    """
-    codes = np.asarray(codes)
-    is_pad = codes == PAD_CODE
-    text = _DECODE[np.where(is_pad, 0, codes)].tobytes().decode("ascii")
-    if not is_pad.any():
-        return text
-    chars = np.array(list(text), dtype=object)
-    chars[is_pad] = pad
-    return "".join(chars)
-
-
-def one_hot(codes: np.ndarray) -> np.ndarray:
-    """One-hot encoding of base codes, channels before length.
-
-    Parameters
-    ----------
-    codes : array-like of int, shape (..., L)
-        Base codes (:data:`BASE_CODES`, :data:`PAD_CODE`).
-
-    Returns
-    -------
-    numpy.ndarray of float32, shape (..., 4, L)
-        Channels A, C, G, T; N is 0.25 in every channel, padding is all zeros.
-    """
-    codes = np.asarray(codes)
-    if codes.size and (codes.min() < 0 or codes.max() > PAD_CODE):
-        raise ValueError(f"base codes must lie in 0..{PAD_CODE}")
-    return np.ascontiguousarray(np.moveaxis(ONE_HOT_TABLE[codes], -1, -2))
-
-
-# ----------------------------------------------------------------------------- windows
 def reference_windows(start, end, length: int, chrom_size=None) -> tuple[np.ndarray, np.ndarray]:
     """Reference windows of ``length`` bp centred on peaks (see the module notes).
 
@@ -379,8 +271,8 @@ def paired_sequences(peaks_df: pd.DataFrame, ref_fasta, strain_fasta, coordmap, 
             trim_left[i], trim_right[i] = left, right
             ss, se = ss + left, se - right
             strain_seq = strain_fa.fetch(c, ss, se) if se > ss else ""
-            ref_codes[i] = padded_codes(ref_seq, length)
-            alt_codes[i] = padded_codes(strain_seq, length)
+            ref_codes[i] = encode(ref_seq, length, name=f"peak {peak[i]}, reference allele")
+            alt_codes[i] = encode(strain_seq, length, name=f"peak {peak[i]}, strain allele")
             ref_length[i], alt_length[i] = len(ref_seq), len(strain_seq)
             strain_start[i], strain_end[i] = ss, se
     return PairedSequences(peak=peak, chrom=chrom, peak_start=peak_start, peak_end=peak_end, start=start, end=end,
@@ -593,8 +485,8 @@ def check_variants(ref_codes: np.ndarray, alt_codes: np.ndarray, variants: pd.Da
     for k, (i, rp, ap, ref_edit, alt_edit, complete) in enumerate(columns):
         if not complete or rp + len(ref_edit) > length or ap + len(alt_edit) > length:
             continue
-        ok[k] = (np.array_equal(ref_codes[i, rp:rp + len(ref_edit)], encode(ref_edit))
-                 and np.array_equal(alt_codes[i, ap:ap + len(alt_edit)], encode(alt_edit)))
+        ok[k] = (np.array_equal(ref_codes[i, rp:rp + len(ref_edit)], encode(ref_edit, name="ref_edit"))
+                 and np.array_equal(alt_codes[i, ap:ap + len(alt_edit)], encode(alt_edit, name="alt_edit")))
     return ok
 
 

@@ -89,13 +89,26 @@ def split_attrs(scheme: str = "heldout", val: Sequence[str] = ("chr16",),
     return {"split_scheme": scheme, "val_chroms": list(val), "test_chroms": list(test), "test_is_val": False}
 
 
+def split_label(name: str, test_is_val: bool = False) -> str:
+    """The label to read for a requested split: ``"test"`` reads ``"val"`` when ``test_is_val``.
+
+    Under the paper's scheme the held-out rows are labelled ``"val"`` and the file says
+    ``test_is_val``, so a reader asking for the test set gets them. This is the one place the
+    rule is written.
+
+    Examples
+    --------
+    >>> split_label("test", test_is_val=True), split_label("test"), split_label("train", True)
+    ('val', 'test', 'train')
+    """
+    return "val" if name == "test" and test_is_val else name
+
+
 def split_rows(split: np.ndarray, name: str | None, test_is_val: bool = False) -> np.ndarray:
     """Row indices of one split (``None``: all rows); ``"test"`` gives the val rows when
-    ``test_is_val`` (paper scheme)."""
+    ``test_is_val`` (paper scheme, :func:`split_label`)."""
     if name is None:
         return np.arange(len(split))
     if name not in SPLITS:
         raise ValueError(f"split must be one of {SPLITS} or None, not {name!r}")
-    if name == "test" and test_is_val:
-        name = "val"
-    return np.flatnonzero(np.asarray(split) == name)
+    return np.flatnonzero(np.asarray(split) == split_label(name, test_is_val))

@@ -38,26 +38,39 @@ Every dataset is gzip-compressed (level 4; code arrays chunked by rows). Attribu
 is the validation set) and the source files (``counts``, ``reference_fasta``,
 ``strain_fasta``, ``chain``, ``vcf``). The file is written to ``<path>.tmp`` and renamed, so
 a failed job never leaves a partial file.
+
+One opener
+----------
+This module is the only code that opens a ``pairs.h5``. Every stage reads it through
+:func:`open_pairs` (training, interpretation, MeanDiff, score-variants, validation), which
+returns a :class:`StoredPairs`: the datasets asked for, the variant table when asked for, the
+attributes, and :meth:`StoredPairs.rows`, which applies the ``test_is_val`` rule
+(:func:`~deepallele.datasets.split.split_label`). :func:`read_pairs_h5` is the same read as a
+dict of everything, for a file the dataset stage wrote (it checks ``format``).
+:func:`write_pairs_h5` writes the stage's file; :func:`write_minimal_pairs` writes the
+minimal layout of toy datasets (tests, benchmarks: codes, ``y``, split, names, no variant
+table, no ``format``); :func:`replace_split` relabels the rows of a copy (settings sweeps).
 """
 from __future__ import annotations
 
 import logging
 import os
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import h5py
 import numpy as np
 import pandas as pd
 
+from ..alphabet import ENCODING
 from .pairs import VARIANT_COLUMNS, PairedSequences, paired_sequences, peaks_from_counts, variant_table
-from .split import SPLITS, assign_split, split_attrs
+from .split import SPLITS, assign_split, split_attrs, split_label
 
 log = logging.getLogger("deepallele.datasets")
 
 FORMAT = "deepallele-pairs"
 FORMAT_VERSION = 1
-ENCODING = "A=0,C=1,G=2,T=3,N=4,padding=5"
 Y_COLUMNS = ["ln1p_ref", "ln1p_alt", "ln_ratio"]
 _INT_DATASETS = {"ref_length": np.int32, "alt_length": np.int32, "peak_start": np.int64, "peak_end": np.int64,
                  "start": np.int64, "end": np.int64, "strain_start": np.int64, "strain_end": np.int64,
@@ -188,8 +201,134 @@ def _attr(value):
     return value
 
 
+def _read_dataset(node: h5py.Dataset) -> np.ndarray:
+    if node.dtype.kind in "OS":
+        return np.asarray(node.asstr()[()], dtype=object)
+    return node[()]
+
+
+@dataclass
+class StoredPairs:
+    """A ``pairs.h5`` in memory (:func:`open_pairs`): the datasets read, the variants, the attributes.
+
+    Attributes
+    ----------
+    path : pathlib.Path
+        The file read.
+    arrays : dict of str to numpy.ndarray
+        The top-level datasets read, by name (layout in the module notes), e.g. ``ref_codes``
+        and ``alt_codes`` ``(N, L)`` uint8, ``y`` ``(N, 3)`` float32, ``split`` and ``peak``
+        ``(N,)`` object arrays of ``str``. ``stored["y"]`` is ``stored.arrays["y"]``.
+    attrs : dict
+        The file attributes as Python values (lists for list attributes).
+    variants : pandas.DataFrame or None
+        The variant table (:data:`~deepallele.datasets.pairs.VARIANT_COLUMNS`), when read.
+    """
+
+    path: Path
+    arrays: dict
+    attrs: dict
+    variants: pd.DataFrame | None = None
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.arrays[name]
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.arrays
+
+    def __len__(self) -> int:
+        first = next(iter(self.arrays.values()), None)
+        return 0 if first is None else int(first.shape[0])
+
+    @property
+    def codes(self) -> np.ndarray:
+        """``(N, 2, L)`` uint8: ``ref_codes`` and ``alt_codes`` stacked (allele 0 = reference)."""
+        return np.stack([self.arrays["ref_codes"], self.arrays["alt_codes"]], axis=1).astype(np.uint8)
+
+    @property
+    def sequence_length(self) -> int:
+        """``L``: the ``sequence_length`` attribute, else the width of the code arrays."""
+        return int(self.attrs.get("sequence_length", self.arrays["ref_codes"].shape[-1]))
+
+    @property
+    def test_is_val(self) -> bool:
+        """The file's split has no separate test rows (paper scheme)."""
+        return bool(self.attrs.get("test_is_val", False))
+
+    def label(self, split: str | None) -> str:
+        """The split label read for a requested split: ``"all"`` for ``None`` or ``"all"``, else
+        :func:`~deepallele.datasets.split.split_label`."""
+        return "all" if split in (None, "all") else split_label(split, self.test_is_val)
+
+    def rows(self, split: str | None) -> np.ndarray:
+        """Row indices of a split in file order (``None`` or ``"all"``: every row; ``"test"``:
+        the val rows when the file says ``test_is_val``; an absent label: no rows)."""
+        label = self.label(split)
+        labels = self.arrays["split"]
+        if label == "all":
+            return np.arange(len(labels))
+        return np.flatnonzero(labels == label)
+
+    def as_dict(self) -> dict:
+        """The :func:`read_pairs_h5` form: the arrays by name, ``"variants"`` and ``"attrs"``."""
+        return {**self.arrays, "variants": self.variants, "attrs": self.attrs}
+
+
+def open_pairs(path: str | Path, names=None, *, optional=(), variants: bool = False,
+               check_format: bool = False) -> StoredPairs:
+    """Read a ``pairs.h5`` (or the datasets of it that a stage uses) into memory.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The dataset's ``pairs.h5``.
+    names : sequence of str, optional
+        Top-level datasets to read; each must exist. Default: every top-level dataset.
+    optional : sequence of str
+        Datasets read when the file has them (toy files lack e.g. ``chrom``).
+    variants : bool
+        Read the variant table (the file must have one).
+    check_format : bool
+        Require the ``format`` attribute of a file the dataset stage wrote.
+
+    Returns
+    -------
+    StoredPairs
+
+    Raises
+    ------
+    ValueError
+        A missing dataset or variant table (named, with the file), or with ``check_format``
+        another ``format``.
+    OSError
+        The file cannot be opened as HDF5.
+    """
+    path = Path(path)
+    with h5py.File(path, "r") as h5:
+        if check_format and h5.attrs.get("format") != FORMAT:
+            raise ValueError(f"{path}: not a {FORMAT} file (format attribute {h5.attrs.get('format')!r})")
+        if names is None:
+            wanted = [name for name, node in h5.items() if isinstance(node, h5py.Dataset)]
+        else:
+            missing = [name for name in [*names, *(["variants"] if variants else [])] if name not in h5]
+            if missing:
+                raise ValueError(f"{path}: no dataset {missing[0]!r} (not a paired dataset written by the "
+                                 "dataset stage?)")
+            wanted = [*names, *(name for name in optional if name in h5 and name not in names)]
+        arrays = {name: _read_dataset(h5[name]) for name in wanted}
+        table = None
+        if variants:
+            if "variants" not in h5:
+                raise ValueError(f"{path}: no dataset 'variants' (not a paired dataset written by the dataset stage?)")
+            group = h5["variants"]
+            table = pd.DataFrame({name: _read_dataset(group[name]) for name in VARIANT_COLUMNS},
+                                 columns=VARIANT_COLUMNS)
+        attrs = {key: _attr(value) for key, value in h5.attrs.items()}
+    return StoredPairs(path, arrays, attrs, table)
+
+
 def read_pairs_h5(path: str | Path) -> dict:
-    """Read a dataset written by :func:`write_pairs_h5` into memory.
+    """Read a dataset written by :func:`write_pairs_h5` into memory (:func:`open_pairs` of everything).
 
     Returns
     -------
@@ -197,22 +336,69 @@ def read_pairs_h5(path: str | Path) -> dict:
         Every top-level dataset as a numpy array (strings as object arrays of ``str``),
         ``"variants"``: a :class:`pandas.DataFrame` with :data:`VARIANT_COLUMNS`, and
         ``"attrs"``: the file attributes as Python values (lists for list attributes).
+
+    Raises
+    ------
+    ValueError
+        Not a ``deepallele-pairs`` file, or no variant table.
     """
-    out: dict = {}
-    with h5py.File(path, "r") as h5:
-        if h5.attrs.get("format") != FORMAT:
-            raise ValueError(f"{path}: not a {FORMAT} file (format attribute {h5.attrs.get('format')!r})")
-        for name, node in h5.items():
-            if isinstance(node, h5py.Dataset):
-                out[name] = node.asstr()[()] if node.dtype.kind == "O" else node[()]
-                if node.dtype.kind == "O":
-                    out[name] = np.asarray(out[name], dtype=object)
-        group = h5["variants"]
-        variants = {name: (np.asarray(group[name].asstr()[()], dtype=object) if group[name].dtype.kind == "O"
-                           else group[name][()]) for name in VARIANT_COLUMNS}
-        out["variants"] = pd.DataFrame(variants, columns=VARIANT_COLUMNS)
-        out["attrs"] = {key: _attr(value) for key, value in h5.attrs.items()}
-    return out
+    return open_pairs(path, variants=True, check_format=True).as_dict()
+
+
+def write_minimal_pairs(path: str | Path, ref_codes: np.ndarray, alt_codes: np.ndarray, y: np.ndarray, split,
+                        peak=None, chrom=None, start=None, end=None, split_scheme: str = "heldout") -> None:
+    """Write the minimal layout that training, interpretation and MeanDiff read (toy datasets).
+
+    No variant table and no ``format`` attribute: :func:`open_pairs` reads it,
+    :func:`read_pairs_h5` does not. Used by tests and benchmarks.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+    ref_codes, alt_codes : numpy.ndarray, shape (N, L)
+        Base codes (:mod:`deepallele.alphabet`).
+    y : array-like, shape (N, 3)
+        ln(1+ref), ln(1+alt), ln ratio.
+    split : sequence of str, shape (N,)
+    peak, chrom : sequence of str, shape (N,), optional
+        Default ``chr1-<i>-<i+1>`` and the part of the peak name before the first ``-``.
+    start, end : array-like of int, shape (N,), optional
+        Reference windows (default ``0`` and ``L``).
+    split_scheme : str
+        The ``split_scheme`` attribute.
+    """
+    n, length = ref_codes.shape
+    str_dt = h5py.string_dtype("utf-8")
+    peak = [f"chr1-{i}-{i + 1}" for i in range(n)] if peak is None else list(peak)
+    chrom = [p.split("-")[0] for p in peak] if chrom is None else list(chrom)
+    with h5py.File(path, "w") as h5:
+        h5.create_dataset("ref_codes", data=ref_codes.astype(np.uint8), compression="gzip")
+        h5.create_dataset("alt_codes", data=alt_codes.astype(np.uint8), compression="gzip")
+        h5.create_dataset("y", data=np.asarray(y, dtype=np.float32))
+        h5.create_dataset("split", data=list(split), dtype=str_dt)
+        h5.create_dataset("peak", data=peak, dtype=str_dt)
+        h5.create_dataset("chrom", data=chrom, dtype=str_dt)
+        h5.create_dataset("start", data=np.zeros(n, np.int64) if start is None else np.asarray(start))
+        h5.create_dataset("end", data=np.full(n, length, np.int64) if end is None else np.asarray(end))
+        h5.attrs["sequence_length"] = length
+        h5.attrs["split_scheme"] = split_scheme
+
+
+def replace_split(path: str | Path, labels) -> None:
+    """Relabel the rows of a ``pairs.h5`` in place (any labels, e.g. ``"hidden"``; a copy, never the stage's file).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+    labels : sequence of str, shape (N,)
+        The new ``split`` dataset.
+    """
+    with h5py.File(path, "r+") as h5:
+        n = h5["split"].shape[0]
+        if len(labels) != n:
+            raise ValueError(f"{path}: {len(labels)} split labels for {n} rows")
+        del h5["split"]
+        h5.create_dataset("split", data=list(labels), dtype=h5py.string_dtype())
 
 
 def pairs_summary(data: dict) -> pd.DataFrame:

@@ -10,7 +10,7 @@
   ``k`` is at ``k * n_peaks + i``).
 
 The codes stay ``uint8`` in memory (1 byte per base); one-hot encoding (A, C, G, T; N = 0.25;
-padding = 0, see :func:`deepallele.datasets.pairs.one_hot`) happens per **batch**, in one
+padding = 0, see :func:`deepallele.alphabet.one_hot`) happens per **batch**, in one
 vectorised table lookup, on the dataset's device.
 
 Batch access (no per-item Python work)
@@ -33,21 +33,11 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-from .pairs import ONE_HOT_TABLE
+from ..alphabet import one_hot
 from .split import split_rows
 from .store import read_pairs_h5
 
 ALLELES = ("ref", "alt")
-_TABLES: dict = {}
-
-
-def one_hot_torch(codes: torch.Tensor) -> torch.Tensor:
-    """One-hot of base codes ``(..., L)`` -> float32 ``(..., 4, L)`` on the codes' device."""
-    table = _TABLES.get(codes.device)
-    if table is None:
-        table = _TABLES[codes.device] = torch.as_tensor(ONE_HOT_TABLE, device=codes.device)
-    # embedding is a much faster gather than advanced indexing on CPU
-    return torch.nn.functional.embedding(codes.long(), table).transpose(-1, -2).contiguous()
 
 
 class _CodesDataset(Dataset):
@@ -68,14 +58,14 @@ class _CodesDataset(Dataset):
     def get_batch(self, index) -> tuple[torch.Tensor, torch.Tensor]:
         """``(x, y)`` of several examples (list, array, tensor or slice of indices)."""
         rows = self._index(index)
-        return one_hot_torch(self.codes[rows]), self.y[rows]
+        return one_hot(self.codes[rows]), self.y[rows]
 
     def __getitem__(self, index):
         if isinstance(index, (int, np.integer)) or (torch.is_tensor(index) and index.ndim == 0):
             i = int(index)
             if not -len(self) <= i < len(self):
                 raise IndexError(f"index {i} out of range for {len(self)} examples")
-            return one_hot_torch(self.codes[i]), self.y[i]
+            return one_hot(self.codes[i]), self.y[i]
         return self.get_batch(index)
 
     def __getitems__(self, indices: Sequence[int]) -> list[tuple[torch.Tensor, torch.Tensor]]:
@@ -102,7 +92,7 @@ class _CodesDataset(Dataset):
         stop = n - n % batch_size if drop_last else n
         for lo in range(0, stop, batch_size):
             rows = order[lo:min(lo + batch_size, stop)]
-            yield one_hot_torch(self.codes[rows]), self.y[rows]
+            yield one_hot(self.codes[rows]), self.y[rows]
 
     @property
     def sequence_length(self) -> int:

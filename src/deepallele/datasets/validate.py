@@ -19,8 +19,9 @@ import numpy as np
 import pandas as pd
 import pysam
 
+from ..alphabet import PAD_CODE, decode
 from ..validation.table import validation_table
-from .pairs import PAD_CODE, check_variants, decode
+from .pairs import check_variants
 from .store import read_pairs_h5
 
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import h5py
 import numpy as np
 import pandas as pd
 import torch
 
-from ..datasets.pairs import VARIANT_COLUMNS
-from ..models.data import one_hot
+from ..alphabet import one_hot
+from ..datasets.store import open_pairs
 
 
 @dataclass
@@ -45,10 +44,6 @@ class InterpretSet:
         return one_hot(torch.from_numpy(self.codes[self.rows]))
 
 
-def _strings(values) -> np.ndarray:
-    return np.array([v.decode() if isinstance(v, bytes) else str(v) for v in values], dtype=object)
-
-
 def load_interpret_set(path: str | Path, split: str = "test", max_pairs: int | None = None) -> InterpretSet:
     """Read the pairs of one split (``test`` reads ``val`` when the file says ``test_is_val``).
 
@@ -67,24 +62,17 @@ def load_interpret_set(path: str | Path, split: str = "test", max_pairs: int | N
         When the file lacks a dataset or the split has no rows.
     """
     path = Path(path)
-    with h5py.File(path, "r") as h5:
-        for key in ("ref_codes", "alt_codes", "y", "split", "peak", "variants"):
-            if key not in h5:
-                raise ValueError(f"{path}: no {key!r} (not a paired dataset written by the dataset stage?)")
-        labels = _strings(h5["split"][()])
-        label = "val" if split == "test" and bool(h5.attrs.get("test_is_val", False)) else split
-        rows = np.arange(len(labels)) if label == "all" else np.flatnonzero(labels == label)
-        if rows.size == 0:
-            raise ValueError(f"{path}: no rows in split {label!r} (splits present: {sorted(set(labels))})")
-        if max_pairs is not None:
-            rows = rows[:max_pairs]
-        codes = np.stack([h5["ref_codes"][()], h5["alt_codes"][()]], axis=1).astype(np.uint8)
-        obs = h5["y"][()][rows, 2].astype(np.float64)
-        peak = _strings(h5["peak"][()])[rows]
-        g = h5["variants"]
-        var = pd.DataFrame({c: (_strings(g[c][()]) if g[c].dtype.kind in "OS" else g[c][()]) for c in VARIANT_COLUMNS})
+    stored = open_pairs(path, ("ref_codes", "alt_codes", "y", "split", "peak"), variants=True)
+    label = stored.label(split)
+    rows = stored.rows(split)
+    if rows.size == 0:
+        raise ValueError(f"{path}: no rows in split {label!r} (splits present: {sorted(set(stored['split']))})")
+    if max_pairs is not None:
+        rows = rows[:max_pairs]
+    obs = stored["y"][rows, 2].astype(np.float64)
+    var = stored.variants
     var = var[np.isin(var["peak_index"], rows)].reset_index(drop=True)
-    return InterpretSet(rows, peak, codes, obs, var, label)
+    return InterpretSet(rows, stored["peak"][rows], stored.codes, obs, var, label)
 
 
 def save_attributions(path: str | Path, attr: torch.Tensor | np.ndarray, rows, peak, method: str, target: str,

@@ -12,7 +12,7 @@ codes, pair names, the variant table), so predictions and attributions share one
     header): the same set of names in both, each name once per file; pairs follow the order
     of ``A.fa``. Letters must be ``ACGTN`` (any case; lower case is read as upper case).
     Sequences are coded and **right-padded** to the models' input length ``L`` exactly as
-    the dataset stage pads (:func:`deepallele.datasets.pairs.padded_codes`). A sequence longer
+    the dataset stage pads (:func:`deepallele.alphabet.encode`). A sequence longer
     than ``L`` is an error naming the file and the record, unless ``--crop`` is given: then
     its central ``L`` bases are kept (``(n - L) // 2`` cut on the left, the rest on the right,
     the dataset's trimming rule, :func:`deepallele.datasets.pairs.centre_trim`). There is no
@@ -40,7 +40,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..datasets.pairs import VARIANT_COLUMNS, centre_trim, padded_codes
+from ..alphabet import encode
+from ..datasets.pairs import VARIANT_COLUMNS, centre_trim
 from .data import InterpretSet, load_interpret_set
 
 _BAD_LETTER = re.compile(r"[^ACGTNacgtn]")
@@ -163,8 +164,10 @@ def fasta_pairs(ref_fasta: str | Path, alt_fasta: str | Path, length: int, crop:
                 ([f"only in {alt_path}: {_listed(only_alt)}"] if only_alt else [])
         raise InputError(f"{ref_path} and {alt_path}: records must pair up by name; " + "; ".join(parts))
     names = list(ref)
-    ref_codes = np.stack([padded_codes(_fit(ref[n], length, ref_path, n, crop), length) for n in names])
-    alt_codes = np.stack([padded_codes(_fit(alt[n], length, alt_path, n, crop), length) for n in names])
+    ref_codes = np.stack([encode(_fit(ref[n], length, ref_path, n, crop), length, name=f"{ref_path}: {n}")
+                          for n in names])
+    alt_codes = np.stack([encode(_fit(alt[n], length, alt_path, n, crop), length, name=f"{alt_path}: {n}")
+                          for n in names])
     return sequence_set(names, ref_codes, alt_codes, max_pairs=max_pairs)
 
 

@@ -18,7 +18,7 @@ Windows (the dataset's rule, :mod:`deepallele.datasets.pairs`)
 * The variant allele is the reference window with the minimal edit applied; longer than ``L``
   (net insertion) it is trimmed ``excess // 2`` bases on the left and the rest on the right, as the
   dataset's strain alleles. Both alleles are right-padded to ``L``. Encoding:
-  :func:`deepallele.datasets.pairs.encode` and :func:`~deepallele.datasets.pairs.one_hot`.
+  :func:`deepallele.alphabet.encode` and :func:`~deepallele.alphabet.one_hot`.
 
 Effect
 ------
@@ -63,7 +63,8 @@ import pandas as pd
 import pysam
 import torch
 
-from ..datasets.pairs import PAD_CODE, encode, one_hot, reference_windows
+from ..alphabet import N_CODE, encode, one_hot
+from ..datasets.pairs import centre_trim, reference_windows
 from ..datasets.split import assign_split
 from ..genome.coordmap import trim_alleles, variant_kind
 from .outputs import atomic_path, atomic_paths
@@ -293,7 +294,7 @@ def variant_allele(ref_seq: str, window_start: int, start: int, ref_edit: str, a
 
     Examples
     --------
-    >>> from deepallele.datasets.pairs import decode
+    >>> from deepallele.alphabet import decode
     >>> decode(variant_allele("ACGTACGT", 100, 102, "G", "T", 10), pad="-")
     'ACTTACGT--'
     >>> decode(variant_allele("ACGTACGT", 100, 104, "", "GGGG", 10))  # 12 bp trimmed 1 left, 1 right
@@ -301,12 +302,8 @@ def variant_allele(ref_seq: str, window_start: int, start: int, ref_edit: str, a
     """
     i = start - window_start
     seq = ref_seq[:i] + alt_edit + ref_seq[i + len(ref_edit):]
-    excess = len(seq) - length
-    if excess > 0:
-        seq = seq[excess // 2:len(seq) - (excess - excess // 2)]
-    out = np.full(length, PAD_CODE, dtype=np.uint8)
-    out[:len(seq)] = encode(seq)
-    return out
+    left, right = centre_trim(len(seq), length)
+    return encode(seq[left:len(seq) - right], length, name=f"variant allele {ref_edit!r}>{alt_edit!r} at {start}")
 
 
 # ----------------------------------------------------------------------------- scoring
@@ -367,7 +364,7 @@ def _null_alleles(ref_codes: np.ndarray, ws: np.ndarray, chroms: np.ndarray, cov
     alts, rows = [], []
     for w in range(len(ref_codes)):
         codes = ref_codes[w]
-        ok = codes < 4
+        ok = codes < N_CODE
         cov = covered.get(chroms[w])
         if cov is not None and cov.size:
             pos = ws[w] + np.arange(len(codes))
@@ -409,23 +406,22 @@ class DatasetContext:
 
 
 def dataset_context(pairs_h5: str | Path) -> DatasetContext:
-    """Read the parts of a dataset's ``pairs.h5`` that score-variants uses (:func:`~deepallele.datasets.store.read_pairs_h5`)."""
-    from ..datasets.store import read_pairs_h5
+    """Read the parts of a dataset's ``pairs.h5`` that score-variants uses (:func:`~deepallele.datasets.store.open_pairs`)."""
+    from ..datasets.store import open_pairs
 
     try:
-        d = read_pairs_h5(pairs_h5)
+        d = open_pairs(pairs_h5, ("ref_codes", "alt_codes", "peak", "chrom", "start", "end"), variants=True,
+                       check_format=True)
     except (OSError, KeyError, ValueError) as err:
         raise ScoreVariantsError(f"{pairs_h5}: cannot read the paired dataset: {err}") from None
-    a = d["attrs"]
-    length = int(a["sequence_length"])
+    a = d.attrs
+    length = d.sequence_length
     return DatasetContext(
         peaks=Peaks(np.asarray(d["peak"], dtype=object), np.asarray(d["chrom"], dtype=object),
                     np.asarray(d["start"], dtype=np.int64), np.asarray(d["end"], dtype=np.int64)),
         sequence_length=length, window_length=int(a.get("window_length", length)),
         split_scheme=str(a.get("split_scheme", "heldout")), val_chroms=list(a.get("val_chroms", [])),
-        test_chroms=list(a.get("test_chroms", [])),
-        codes=np.stack([d["ref_codes"], d["alt_codes"]], axis=1).astype(np.uint8), variants=d["variants"],
-        source=str(pairs_h5))
+        test_chroms=list(a.get("test_chroms", [])), codes=d.codes, variants=d.variants, source=str(pairs_h5))
 
 
 def _strain_context_effects(models, table: pd.DataFrame, ctx: DatasetContext, batch_size: int, device) -> dict:
@@ -562,9 +558,8 @@ def score_variants(vcf: str | Path, fasta: str | Path, models: list, out_tsv: st
             wids = np.unique(win_id[sel])
             local = {w: j for j, w in enumerate(wids)}
             seqs = [fa.fetch(windows[w][0], int(windows[w][1]), int(windows[w][2])) for w in wids]
-            ref_codes = np.full((len(wids), length), PAD_CODE, dtype=np.uint8)
-            for j, s in enumerate(seqs):
-                ref_codes[j, :len(s)] = encode(s)
+            ref_codes = np.stack([encode(s, length, name="{}: {}:{}-{}".format(fasta, *windows[w]))
+                                  for w, s in zip(wids, seqs)])
             rows = scored[sel]
             alt_codes = np.stack([variant_allele(seqs[local[win_id[k]]], int(windows[win_id[k]][1]), int(v_start[r]),
                                                  v_ref[r], v_alt[r], length) for k, r in zip(sel, rows)])

@@ -18,22 +18,19 @@ import pandas as pd
 import torch
 from torch import nn
 
-from ..models.data import CODE_OF, PAD_CODE, one_hot
+from ..alphabet import PAD_CODE, encode, one_hot
 from .readout import RATIO_COLUMN, PairReadout
-
-
-def _codes(letters: str) -> np.ndarray:
-    return np.array([CODE_OF.get(c, PAD_CODE) for c in str(letters).upper()], dtype=np.uint8)
 
 
 def replace_edit(codes: np.ndarray, pos: int, old_len: int, new: str) -> np.ndarray:
     """One allele's codes ``(L,)`` (right-padded) with ``old_len`` bases at ``pos`` replaced by ``new``.
 
-    The result is cut or right-padded back to ``L``.
+    The result is cut or right-padded back to ``L``; ``new`` is coded by
+    :func:`deepallele.alphabet.encode` (a letter that is no base, N or IUPAC code is an error).
     """
     length = len(codes)
     seq = codes[codes != PAD_CODE] if (codes == PAD_CODE).any() else codes
-    seq = np.concatenate([seq[:pos], _codes(new), seq[pos + old_len:]])[:length]
+    seq = np.concatenate([seq[:pos], encode(str(new), name=f"edit {new!r}"), seq[pos + old_len:]])[:length]
     out = np.full(length, PAD_CODE, dtype=np.uint8)
     out[:len(seq)] = seq
     return out
@@ -100,16 +97,16 @@ def variant_effects(model: nn.Module, codes: np.ndarray, variants: pd.DataFrame,
     rows = np.unique(sel["peak_index"].to_numpy())
     row_of = {r: i for i, r in enumerate(rows)}
 
-    def encode(c: np.ndarray) -> torch.Tensor:
+    def embed(c: np.ndarray) -> torch.Tensor:
         parts = [rd.encode(one_hot(torch.from_numpy(c[i:i + batch_size]).to(dev))) for i in range(0, len(c), batch_size)]
         return torch.cat(parts)
 
-    e_ref, e_alt = encode(codes[rows, 0]), encode(codes[rows, 1])
+    e_ref, e_alt = embed(codes[rows, 0]), embed(codes[rows, 1])
     base = rd.readout(e_ref, e_alt)[:, RATIO_COLUMN]
     ref_mut, alt_mut = swapped_alleles(codes, sel)
     k = torch.tensor([row_of[r] for r in sel["peak_index"].to_numpy()], device=dev)
-    r_ref = rd.readout(encode(ref_mut), e_alt[k])[:, RATIO_COLUMN]
-    r_alt = rd.readout(e_ref[k], encode(alt_mut))[:, RATIO_COLUMN]
+    r_ref = rd.readout(embed(ref_mut), e_alt[k])[:, RATIO_COLUMN]
+    r_alt = rd.readout(e_ref[k], embed(alt_mut))[:, RATIO_COLUMN]
     d_ref, d_alt = (r_ref - base[k]).double().cpu().numpy(), (r_alt - base[k]).double().cpu().numpy()
     out.loc[ok, "pred_ratio"] = base[k].double().cpu().numpy()
     out.loc[ok, "delta_ref"] = d_ref

@@ -591,7 +591,8 @@ def validation_score(model_file, pairs_h5: str | Path, split: str = "val", batch
     (float, int)
         r and the number of pairs.
     """
-    from .data import load_pairs, one_hot
+    from ..alphabet import one_hot
+    from .data import load_pairs
     from .module import pearson
 
     pairs = load_pairs(pairs_h5)

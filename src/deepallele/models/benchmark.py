@@ -27,6 +27,7 @@ import time
 import pandas as pd
 import torch
 
+from ..alphabet import one_hot
 from . import build_model, count_parameters
 from .presets import resolve_architecture
 
@@ -92,7 +93,7 @@ def measure(preset: str = "paper_atac", batch: int = 32, repeats: int = 5, steps
         net = torch.compile(net)
     opt = torch.optim.Adam(model.parameters(), lr=1e-4, weight_decay=1e-5)
     codes = torch.randint(0, 4, (batch, 2, length))
-    x = torch.nn.functional.one_hot(codes, 4).transpose(-1, -2).float().contiguous().to(device)
+    x = one_hot(codes).to(device)
     y = torch.randn(batch, 3, device=device)
     amp = torch.autocast(device_type="cuda" if device.startswith("cuda") else "cpu", dtype=torch.bfloat16,
                          enabled=precision == "bf16")

@@ -1,50 +1,27 @@
 """Paired-allele data for training: ``pairs.h5`` held in memory as uint8 codes, batched by index tensors.
 
-``pairs.h5`` (written by the dataset stage) holds ``ref_codes``/``alt_codes`` (N, L) uint8 with
-A=0, C=1, G=2, T=3, N=4, padding=5; ``y`` (N, 3) float32 = [ln(1+ref), ln(1+alt), ln ratio];
+``pairs.h5`` (written by the dataset stage, read by :func:`deepallele.datasets.store.open_pairs`)
+holds ``ref_codes``/``alt_codes`` (N, L) uint8 with A=0, C=1, G=2, T=3, N=4, padding=5
+(:mod:`deepallele.alphabet`); ``y`` (N, 3) float32 = [ln(1+ref), ln(1+alt), ln ratio];
 ``split`` (train/val/test) and ``peak``, ``chrom``, ``start``, ``end`` strings/integers.
 
-Batches are built by indexing whole tensors (codes -> one-hot through a 6 x 4 lookup table),
-so there is no per-item Python work; the training order is a permutation drawn from a
-``torch.Generator`` seeded by (seed, epoch), so it is reproducible and a resumed run sees
-the same order as an uninterrupted one.
+Batches are built by indexing whole tensors (codes -> one-hot through
+:func:`deepallele.alphabet.one_hot`, a 6 x 4 table lookup), so there is no per-item Python
+work; the training order is a permutation drawn from a ``torch.Generator`` seeded by (seed,
+epoch), so it is reproducible and a resumed run sees the same order as an uninterrupted one.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-import h5py
 import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset, Sampler
 
-#: codes -> one-hot rows: A, C, G, T, N (0.25 each), padding (zeros)
-ONE_HOT_TABLE = torch.tensor([[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1],
-                              [0.25, 0.25, 0.25, 0.25], [0, 0, 0, 0]], dtype=torch.float32)
-CODE_OF = {"A": 0, "C": 1, "G": 2, "T": 3, "N": 4}
-PAD_CODE = 5
-
-
-def encode(seq: str, length: int) -> np.ndarray:
-    """A sequence as uint8 codes right-padded to ``length`` (other letters than ACGTN become padding)."""
-    if len(seq) > length:
-        raise ValueError(f"sequence of length {len(seq)} longer than {length}")
-    out = np.full(length, PAD_CODE, dtype=np.uint8)
-    out[:len(seq)] = [CODE_OF.get(c, PAD_CODE) for c in seq.upper()]
-    return out
-
-
-def one_hot(codes: torch.Tensor) -> torch.Tensor:
-    """uint8 codes ``(..., L)`` -> float32 one-hot ``(..., 4, L)``."""
-    return ONE_HOT_TABLE.to(codes.device)[codes.long()].transpose(-1, -2).contiguous()
-
-
-def _strings(ds) -> np.ndarray:
-    a = ds[()]
-    if a.dtype.kind in "SO":
-        a = np.array([v.decode() if isinstance(v, bytes) else str(v) for v in a], dtype=object)
-    return a
+# one_hot is also read from here by simulate/truth_attributions.py (until it imports deepallele.alphabet)
+from ..alphabet import PAD_CODE, one_hot
+from ..datasets.store import open_pairs, write_minimal_pairs
 
 
 @dataclass
@@ -83,35 +60,13 @@ class Pairs:
 
 
 def load_pairs(path: str | Path) -> Pairs:
-    """Read ``pairs.h5`` into memory (codes stay uint8)."""
-    with h5py.File(path, "r") as h5:
-        codes = np.stack([h5["ref_codes"][()], h5["alt_codes"][()]], axis=1).astype(np.uint8)
-        y = h5["y"][()].astype(np.float32)
-        split = _strings(h5["split"])
-        peak = _strings(h5["peak"]) if "peak" in h5 else np.array([str(i) for i in range(len(y))], dtype=object)
-        chrom = _strings(h5["chrom"]) if "chrom" in h5 else np.full(len(y), "", dtype=object)
-        length = int(h5.attrs.get("sequence_length", codes.shape[-1]))
-    return Pairs(torch.from_numpy(codes), torch.from_numpy(y), split.astype(object), peak, chrom, length)
-
-
-def write_pairs(path: str | Path, ref_codes: np.ndarray, alt_codes: np.ndarray, y: np.ndarray, split, peak=None,
-                chrom=None, start=None, end=None, split_scheme: str = "heldout") -> None:
-    """Write a pairs.h5 in the dataset stage's layout (used by tests and benchmarks)."""
-    n, length = ref_codes.shape
-    str_dt = h5py.string_dtype("utf-8")
-    peak = [f"chr1-{i}-{i + 1}" for i in range(n)] if peak is None else list(peak)
-    chrom = [p.split("-")[0] for p in peak] if chrom is None else list(chrom)
-    with h5py.File(path, "w") as h5:
-        h5.create_dataset("ref_codes", data=ref_codes.astype(np.uint8), compression="gzip")
-        h5.create_dataset("alt_codes", data=alt_codes.astype(np.uint8), compression="gzip")
-        h5.create_dataset("y", data=np.asarray(y, dtype=np.float32))
-        h5.create_dataset("split", data=list(split), dtype=str_dt)
-        h5.create_dataset("peak", data=peak, dtype=str_dt)
-        h5.create_dataset("chrom", data=chrom, dtype=str_dt)
-        h5.create_dataset("start", data=np.zeros(n, np.int64) if start is None else np.asarray(start))
-        h5.create_dataset("end", data=np.full(n, length, np.int64) if end is None else np.asarray(end))
-        h5.attrs["sequence_length"] = length
-        h5.attrs["split_scheme"] = split_scheme
+    """Read ``pairs.h5`` into memory (codes stay uint8; :func:`~deepallele.datasets.store.open_pairs`)."""
+    stored = open_pairs(path, ("ref_codes", "alt_codes", "y", "split"), optional=("peak", "chrom"))
+    n = len(stored["y"])
+    peak = stored["peak"] if "peak" in stored else np.array([str(i) for i in range(n)], dtype=object)
+    chrom = stored["chrom"] if "chrom" in stored else np.full(n, "", dtype=object)
+    return Pairs(torch.from_numpy(stored.codes), torch.from_numpy(stored["y"].astype(np.float32)),
+                 stored["split"].astype(object), peak, chrom, stored.sequence_length)
 
 
 # Items of a split as seen by one model type: (row of the pairs, allele or -1 for the pair).
@@ -243,6 +198,6 @@ def synthetic_pairs(path: str | Path, n: int = 200, length: int = 64, seed: int 
     split = np.where(u < splits[0], "train", np.where(u < splits[0] + splits[1], "val", "test"))
     chrom = np.where(split == "train", "chr1", np.where(split == "val", "chr16", "chr17"))
     peak = [f"{c}-{1000 * i}-{1000 * i + seq_len}" for i, c in enumerate(chrom)]
-    write_pairs(path, ref_codes, alt_codes, y, split, peak=peak, chrom=chrom,
-                start=1000 * np.arange(n), end=1000 * np.arange(n) + seq_len)
+    write_minimal_pairs(path, ref_codes, alt_codes, y, split, peak=peak, chrom=chrom,
+                        start=1000 * np.arange(n), end=1000 * np.arange(n) + seq_len)
     return Path(path)

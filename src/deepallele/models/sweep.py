@@ -90,23 +90,21 @@ def holdout_copy(pairs_path: str | Path, chroms: list[str], out_path: str | Path
 
 def _hold_out(tmp: Path, pairs_path, chroms: list[str]) -> dict[str, int]:
     """Relabel the splits of ``tmp`` in place (see :func:`holdout_copy`)."""
-    import h5py
     import numpy as np
 
-    from .data import _strings
+    from ..datasets.store import open_pairs, replace_split
 
-    with h5py.File(tmp, "r+") as h5:
-        split, chrom = _strings(h5["split"]), _strings(h5["chrom"])
-        if h5.attrs.get("test_is_val", False):
-            raise ValueError(f"{pairs_path}: split 'paper' (test = validation) has no separate test rows to hide")
-        held = (split == "train") & np.isin(chrom, chroms)
-        if not held.any():
-            raise ValueError(f"{pairs_path}: no training rows on {', '.join(chroms)}")
-        new = np.where(split == "test", "hidden", np.where(held, "test", split))
-        if not (new == "train").any():
-            raise ValueError(f"{pairs_path}: no training rows left after holding out {', '.join(chroms)}")
-        del h5["split"]
-        h5.create_dataset("split", data=new.tolist(), dtype=h5py.string_dtype())
+    stored = open_pairs(tmp, ("split", "chrom"))
+    split, chrom = stored["split"], stored["chrom"]
+    if stored.test_is_val:
+        raise ValueError(f"{pairs_path}: split 'paper' (test = validation) has no separate test rows to hide")
+    held = (split == "train") & np.isin(chrom, chroms)
+    if not held.any():
+        raise ValueError(f"{pairs_path}: no training rows on {', '.join(chroms)}")
+    new = np.where(split == "test", "hidden", np.where(held, "test", split))
+    if not (new == "train").any():
+        raise ValueError(f"{pairs_path}: no training rows left after holding out {', '.join(chroms)}")
+    replace_split(tmp, new.tolist())
     return {k: int((new == k).sum()) for k in ("train", "val", "test", "hidden")}
 
 

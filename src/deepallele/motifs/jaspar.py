@@ -21,10 +21,12 @@ from pathlib import Path
 
 import numpy as np
 
+from ..alphabet import BASES
+
 JASPAR_RELEASE = "JASPAR2020"
 COLLECTION = "CORE"
 TAX_GROUP = "vertebrates"
-ALPHABET = "ACGT"
+ALPHABET = BASES  # rows of a motif matrix, the one-hot channel order
 URL_PREFIX = "http://jaspar.genereg.net/matrix/"
 
 

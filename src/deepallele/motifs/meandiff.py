@@ -39,11 +39,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import h5py
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..alphabet import PAD_CODE, one_hot
+from ..datasets.store import open_pairs
 from ..logutil import Progress
 from ..validation.table import validation_table
 
@@ -90,21 +91,8 @@ class PairSet:
         return int(self.ref_codes.shape[1])
 
 
-def _decode(values) -> np.ndarray:
-    return np.array([v.decode() if isinstance(v, bytes) else str(v) for v in values], dtype=object)
-
-
-def split_label(requested: str, test_is_val: bool) -> str:
-    """The split label to read for a requested split.
-
-    Under the paper's scheme the held-out rows are labelled ``"val"`` and ``test_is_val`` is set,
-    so a request for ``"test"`` reads them.
-    """
-    return "val" if requested == "test" and test_is_val else requested
-
-
 def load_pair_set(path: str | Path, split: str = "test") -> PairSet:
-    """Read one split of a ``pairs.h5`` (layout in :mod:`deepallele.datasets.store`).
+    """Read one split of a ``pairs.h5`` (:func:`deepallele.datasets.store.open_pairs`).
 
     Parameters
     ----------
@@ -119,35 +107,20 @@ def load_pair_set(path: str | Path, split: str = "test") -> PairSet:
         A missing dataset in the file, a ``y`` without the ratio column, or no rows of the split.
     """
     path = Path(path)
-    with h5py.File(path, "r") as h5:
-        for key in ("ref_codes", "alt_codes", "y", "split", "peak"):
-            if key not in h5:
-                raise ValueError(f"{path}: no dataset {key!r} (not a paired dataset written by the dataset stage?)")
-        labels = _decode(h5["split"][()])
-        y = h5["y"][()]
-        if y.ndim != 2 or y.shape[1] < 3:
-            raise ValueError(f"{path}: 'y' has shape {y.shape}, expected (N, 3) with the ln ratio last")
-        label = split if split == "all" else split_label(split, bool(h5.attrs.get("test_is_val", False)))
-        rows = np.arange(len(labels)) if label == "all" else np.flatnonzero(labels == label)
-        if rows.size == 0:
-            raise ValueError(f"{path}: no rows in split {label!r} (splits present: {sorted(set(labels))})")
-        ref = h5["ref_codes"][()][rows]
-        alt = h5["alt_codes"][()][rows]
-        peak = _decode(h5["peak"][()])[rows]
-    return PairSet(ref.astype(np.uint8), alt.astype(np.uint8), y[rows, 2].astype(np.float64), peak, label)
-
-
-def one_hot(codes: np.ndarray) -> np.ndarray:
-    """uint8 codes (N, L) -> int8 one-hot (N, 4, L); N (4) and padding (5) are all-zero columns,
-    which memelite's FIMO skips (they add nothing to a window's score)."""
-    table = np.zeros((6, 4), dtype=np.int8)
-    table[np.arange(4), np.arange(4)] = 1
-    return np.ascontiguousarray(table[codes].transpose(0, 2, 1))
+    stored = open_pairs(path, ("ref_codes", "alt_codes", "y", "split", "peak"))
+    y = stored["y"]
+    if y.ndim != 2 or y.shape[1] < 3:
+        raise ValueError(f"{path}: 'y' has shape {y.shape}, expected (N, 3) with the ln ratio last")
+    label, rows = stored.label(split), stored.rows(split)
+    if rows.size == 0:
+        raise ValueError(f"{path}: no rows in split {label!r} (splits present: {sorted(set(stored['split']))})")
+    return PairSet(stored["ref_codes"][rows].astype(np.uint8), stored["alt_codes"][rows].astype(np.uint8),
+                   y[rows, 2].astype(np.float64), stored["peak"][rows], label)
 
 
 def sequence_lengths(codes: np.ndarray) -> np.ndarray:
-    """Unpadded length of each row: the position of the first padding code (5), else L."""
-    pad = codes == 5
+    """Unpadded length of each row: the position of the first padding code, else L."""
+    pad = codes == PAD_CODE
     return np.where(pad.any(axis=1), pad.argmax(axis=1), codes.shape[1]).astype(np.int64)
 
 
@@ -183,7 +156,7 @@ def fimo_hits(motifs: dict[str, np.ndarray], codes: np.ndarray, threshold: float
 
     if codes.ndim != 2:
         raise ValueError(f"codes must be (N, L), got shape {codes.shape}")
-    x = one_hot(codes)
+    x = one_hot(codes, n=0, dtype=np.int8)   # N and padding all-zero columns, which FIMO skips
     names = list(motifs)
     frames = []
     # motifs in chunks, each a memelite call, so the log shows how far the scan has come

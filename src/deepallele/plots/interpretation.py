@@ -9,8 +9,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .. import alphabet
+
 ALLELE_NAMES = ("ref", "alt")
-BASES = list("ACGT")
+BASES = list(alphabet.BASES)
 
 
 def _plt():

@@ -196,6 +196,36 @@ def _collapse(s, e, ids, c, mode: str, bc_rank):
     return s, e, ids, c
 
 
+def collapse_fragments(table: pd.DataFrame, dedup: str = "sinto") -> pd.DataFrame:
+    """A whole fragment table through the builder's duplicate collapse, contig by contig.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        ``chrom, start, end, barcode, count`` rows (Tn5-adjusted; identical rows are summed).
+    dedup : {"sinto", "sinto_within", "within_barcode"}
+        As :func:`build_fragments`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The surviving rows (``FRAGMENT_COLUMNS``), sorted as :func:`sort_fragments` does: what
+        the builder writes when every pair of ``table`` reaches it.
+    """
+    if dedup not in DEDUP_MODES:
+        raise ValueError(f"dedup must be one of {DEDUP_MODES}, got {dedup!r}")
+    out = []
+    for chrom, part in table.groupby("chrom", sort=False, observed=True):
+        codes, names = pd.factorize(part["barcode"].astype(str).to_numpy())
+        names = np.asarray(names, dtype=object)
+        rank = np.argsort(np.argsort(names, kind="stable"), kind="stable")
+        s, e, ids, c = _aggregate_exact(part["start"].to_numpy(np.int64), part["end"].to_numpy(np.int64),
+                                        codes.astype(np.int64), part["count"].to_numpy(np.int64))
+        s, e, ids, c = _collapse(s, e, ids, c, dedup, lambda i: rank[i])
+        out.append(pd.DataFrame({"chrom": chrom, "start": s, "end": e, "barcode": names[ids], "count": c}))
+    return sort_fragments(pd.concat(out, ignore_index=True) if out else empty_fragments())
+
+
 def _held(open_, s, e, ids, mode: str) -> np.ndarray:
     """Rows that must wait, shape (n,): those connected to an ``open_`` row by a shared
     (start, barcode), (end, barcode) or, in sinto mode, (start, end) group."""

@@ -252,7 +252,8 @@ def benchmark_stage(barcode_jobs: Sequence, barcode_reports: Sequence, fragment_
     job = _job_benchmark(fragment_job)
     stats = _read_json(fragment_stats)
     builder = stats.get("builder", {})
-    pairs = int(builder.get("pairs_seen", builder.get("pairs", 0)))
+    # every record of the allele BAMs is read once (scan), two per read pair
+    pairs = int(builder.get("scan", {}).get("records", 0)) // 2
     rows.append({"step": "fragment building (sc_fragments)", "read_pairs": pairs, "seconds": job["seconds"],
                  "max_rss_mb": job["max_rss_mb"]})
     table = pd.DataFrame(rows)

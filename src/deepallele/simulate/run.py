@@ -54,12 +54,18 @@ def genome_params(user: dict | None) -> dict:
 
 
 def dataset_params(assay: str, user: dict | None) -> dict:
-    """Dataset simulation parameters for an assay (``chip`` or ``atac``), overridden by ``user``."""
+    """Dataset simulation parameters for an assay (``chip``, ``atac`` or ``scatac``), overridden by ``user``.
+
+    ``scatac`` is the ``atac`` block (grammar, adapter, fragment ladder: its regions are planted
+    like an atac dataset's) under the ``scatac`` block (cells, barcodes; :mod:`.scatac`).
+    """
     defaults = _package_yaml("simulate_defaults.yaml")["dataset"]
-    if assay not in ("chip", "atac"):
-        raise ValueError(f"assay must be 'chip' or 'atac', got {assay!r}")
+    if assay not in ("chip", "atac", "scatac"):
+        raise ValueError(f"assay must be 'chip', 'atac' or 'scatac', got {assay!r}")
     params = copy.deepcopy(defaults["common"])
-    params.update(defaults[assay])
+    params.update(defaults["atac" if assay == "scatac" else assay])
+    if assay == "scatac":
+        params.update(copy.deepcopy(defaults["scatac"]))
     params.update(user or {})
     return params
 
@@ -279,6 +285,42 @@ def _write_tsv(df: pd.DataFrame, path: Path) -> None:
 
 # ----------------------------------------------------------------------------- reads
 
+def dataset_truth(genome_dir: Path, dataset: str, ddir: Path):
+    """Write a dataset's slice of the genome truth and its regions as ``known_peaks.bed``.
+
+    Parameters
+    ----------
+    genome_dir : pathlib.Path
+        ``genomes/<genome>`` written by :func:`simulate_genome`.
+    dataset : str
+        Dataset name (the genome truth's ``dataset`` column).
+    ddir : pathlib.Path
+        ``datasets/<dataset>``; ``truth/{regions,variants,sites}.tsv`` and ``known_peaks.bed`` go here.
+
+    Returns
+    -------
+    tuple
+        Reference contig sizes, strain contig sizes, ``{chrom: ShiftMap}`` (reference → strain)
+        and the dataset's regions (a DataFrame, index 0..n-1).
+    """
+    sizes = _fai_sizes(genome_dir / "reference.fa.fai")
+    strain_sizes = _fai_sizes(genome_dir / "truth" / "strain.fa.fai")
+    maps = {c: ShiftMap(v) for c, v in read_vcf_variants(genome_dir / "strain.vcf.gz").items()}
+    maps.update({c: ShiftMap([]) for c in sizes if c not in maps})
+    for table in ("regions", "variants", "sites"):
+        df = pd.read_csv(genome_dir / "truth" / f"{table}.tsv", sep="\t")
+        df = df[df["dataset"] == dataset].drop(columns="dataset")
+        _write_tsv(df, ddir / "truth" / f"{table}.tsv")
+        if table == "regions":
+            regions = df.reset_index(drop=True)
+    if regions.empty:
+        raise ValueError(f"genome truth {genome_dir} has no regions for dataset {dataset!r}; "
+                         "rerun the genome simulation with this dataset in the config")
+    regions[["chrom", "start", "end", "region_id"]].to_csv(ddir / "known_peaks.bed", sep="\t",
+                                                           header=False, index=False)
+    return sizes, strain_sizes, maps, regions
+
+
 def simulate_fragments(dataset: str, assay: str, params: dict, genome_dir: Path, outdir: Path) -> dict:
     """Draw the fragments (read pairs) of one dataset and write its truth and sample sheet.
 
@@ -309,24 +351,8 @@ def simulate_fragments(dataset: str, assay: str, params: dict, genome_dir: Path,
     ddir = outdir / "datasets" / dataset
     (ddir / "truth").mkdir(parents=True, exist_ok=True)
     rng = _rng(int(params["seed"]), "fragments", dataset)
-    sizes = _fai_sizes(genome_dir / "reference.fa.fai")
-    strain_sizes = _fai_sizes(genome_dir / "truth" / "strain.fa.fai")
+    sizes, strain_sizes, maps, regions = dataset_truth(genome_dir, dataset, ddir)
     chroms = list(sizes)
-    maps = {c: ShiftMap(v) for c, v in read_vcf_variants(genome_dir / "strain.vcf.gz").items()}
-    maps.update({c: ShiftMap([]) for c in chroms if c not in maps})
-
-    # this dataset's slice of the genome truth
-    for table in ("regions", "variants", "sites"):
-        df = pd.read_csv(genome_dir / "truth" / f"{table}.tsv", sep="\t")
-        df = df[df["dataset"] == dataset].drop(columns="dataset")
-        _write_tsv(df, ddir / "truth" / f"{table}.tsv")
-        if table == "regions":
-            regions = df.reset_index(drop=True)
-    if regions.empty:
-        raise ValueError(f"genome truth {genome_dir} has no regions for dataset {dataset!r}; "
-                         "rerun the genome simulation with this dataset in the config")
-    regions[["chrom", "start", "end", "region_id"]].to_csv(ddir / "known_peaks.bed", sep="\t",
-                                                           header=False, index=False)
 
     # signal fragments: per region and allele, Poisson in proportion to activity
     act = np.exp(np.stack([regions["log_activity_ref"].to_numpy(), regions["log_activity_alt"].to_numpy()], 1))

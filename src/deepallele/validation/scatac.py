@@ -9,9 +9,14 @@ the first run that they judge):
 ``barcode_wrong_whitelisted``
     Of the same pairs: the share given another (whitelisted) barcode (goal < 0.001).
 ``fragments_recovered``
-    Of the true fragments of the table's cells whose length after the Tn5 shift passes the
-    stated filters: the share found at exact coordinates (start + 4, end - 5) with their cell
-    in the ref, alt or tie fragment files (goal >= 0.99).
+    Of the true fragments of the table's cells on the contigs the alignment keeps (its
+    ``exclude_contigs``, e.g. chrM, are out of scope by configuration) whose length after the
+    Tn5 shift passes the stated filters: the share found at exact coordinates (start + 4,
+    end - 5) with their cell in the ref, alt or tie fragment files (goal >= 0.99). The context
+    row ``fragments_collapsed_by_design`` is the share of those truth fragments that the
+    builder's duplicate collapse (sinto's, by default: one fragment per shared start or end
+    within a barcode, one barcode per shared start and end) removes when applied to the truth
+    itself; 1 minus it bounds what can be recovered.
 ``allele_correct``
     Of the recovered fragments that the split called for one allele (ref or alt and not a tie):
     the share called for their true allele (goal >= 0.99).
@@ -27,7 +32,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -86,14 +91,28 @@ def _keys(table: pd.DataFrame) -> pd.Series:
 
 
 def fragment_rows(truth_fragments: pd.DataFrame, table_cells: set[str], fragments: Mapping[str, pd.DataFrame],
-                  min_length: int, max_length: int, shift_plus: int = 4, shift_minus: int = -5) -> list[dict]:
-    """``fragments_recovered`` and ``allele_correct`` (see the module docstring)."""
-    truth = truth_fragments[truth_fragments["barcode"].astype(str).isin(table_cells)].copy()
-    truth["start"] = truth["ref_start"] + shift_plus
-    truth["end"] = truth["ref_end"] + shift_minus
-    length = truth["end"] - truth["start"]
-    truth = truth[(length >= min_length) & (length <= max_length)]
+                  min_length: int, max_length: int, shift_plus: int = 4, shift_minus: int = -5,
+                  exclude_contigs: Sequence[str] = (), dedup: str = "sinto") -> list[dict]:
+    """``fragments_recovered`` and ``allele_correct`` (see the module docstring).
+
+    ``exclude_contigs`` are the alignment's glob patterns of contigs it drops; ``dedup`` the
+    builder's duplicate collapse.
+    """
+    from ..reads.filter import excluded_contigs
+    from ..scatac.fragments import collapse_fragments
+
+    shifted = truth_fragments.assign(start=truth_fragments["ref_start"] + shift_plus,
+                                     end=truth_fragments["ref_end"] + shift_minus)
+    dropped = excluded_contigs(sorted(set(shifted["chrom"].astype(str))), list(exclude_contigs))
+    shifted = shifted[~shifted["chrom"].astype(str).isin(dropped)]
+    length = shifted["end"] - shifted["start"]
+    shifted = shifted[(length >= min_length) & (length <= max_length)]
+    # what the duplicate collapse keeps when every true fragment (cells or not) reaches it
+    kept = collapse_fragments(shifted[["chrom", "start", "end", "barcode"]].assign(
+        count=shifted["n_reads"].astype("int64")), dedup)
+    truth = shifted[shifted["barcode"].astype(str).isin(table_cells)]
     keys = _keys(truth)
+    collapsed = ~keys.isin(set(_keys(kept)))
     found = {k: set(_keys(t)) for k, t in fragments.items()}
     anywhere = found["ref"] | found["alt"] | found["ties"]
     recovered = keys.isin(anywhere)
@@ -106,6 +125,8 @@ def fragment_rows(truth_fragments: pd.DataFrame, table_cells: set[str], fragment
         {"metric": "fragments_recovered", "value": recovered.mean() if n else np.nan, "goal": ">= 0.99", "n": n},
         {"metric": "allele_correct", "value": correct.sum() / n_inf if n_inf else np.nan, "goal": ">= 0.99",
          "n": n_inf},
+        {"metric": "fragments_collapsed_by_design", "value": collapsed.mean() if n else np.nan,
+         "goal": "context", "n": n},
         {"metric": "fragments_tie_share", "value": (recovered & keys.isin(found["ties"])).sum() / max(int(recovered.sum()), 1),
          "goal": "context", "n": int(recovered.sum())},
     ]
@@ -147,7 +168,8 @@ def _pass(value, goal) -> str:
     return "yes" if ok else "no"
 
 
-def validate_scatac(inputs: Mapping, out_tsv, fragments: Mapping | None = None, cell_type="Treg") -> pd.DataFrame:
+def validate_scatac(inputs: Mapping, out_tsv, fragments: Mapping | None = None, cell_type="Treg",
+                    exclude_contigs: Sequence[str] = ()) -> pd.DataFrame:
     """Every scATAC validation row, written to ``out_tsv`` (``metric, value, goal, n, pass``).
 
     Parameters
@@ -161,6 +183,8 @@ def validate_scatac(inputs: Mapping, out_tsv, fragments: Mapping | None = None, 
         The fragment filters (``min_length``, ``max_length``) the run used.
     cell_type : str or list of str
         The modelled type(s); the ratio rows judge a single type.
+    exclude_contigs : sequence of str
+        The alignment's ``exclude_contigs`` glob patterns (their fragments are out of scope).
     """
     from ..scatac.counting import peak_cell_counts, pseudobulk_counts, read_cell_types
     from ..scatac.fragments import read_fragments
@@ -179,7 +203,8 @@ def validate_scatac(inputs: Mapping, out_tsv, fragments: Mapping | None = None, 
     rows = barcode_rows(bams, truth_reads, truth_cells)
     sets = {k: read_fragments(inputs[k]) for k in ("ref", "alt", "ties")}
     rows += fragment_rows(truth_fragments, set(table["barcode"]), sets, int(options.get("min_length", 10)),
-                          int(options.get("max_length", 5000)))
+                          int(options.get("max_length", 5000)), exclude_contigs=exclude_contigs,
+                          dedup=options.get("dedup", "sinto"))
     counts = pd.read_csv(inputs["counts"], sep="\t")
     # every table cell, whatever its type, pooled: what a pseudo-bulk without cell types would be
     peaks = counting_peaks(inputs["peaks"])
@@ -202,8 +227,8 @@ def validate_scatac(inputs: Mapping, out_tsv, fragments: Mapping | None = None, 
     tmp = path.with_name(path.name + ".part")
     out.to_csv(tmp, sep="\t", index=False, float_format="%.6g")
     tmp.replace(path)
-    for row in out.itertuples():
-        log.info("%s = %s (goal %s, n %s) %s", row.metric, row.value, row.goal, row.n, row.__getattribute__("pass"))
+    for row in out.to_dict("records"):
+        log.info("%s = %s (goal %s, n %s) %s", row["metric"], row["value"], row["goal"], row["n"], row["pass"])
     return out
 
 
