@@ -11,7 +11,9 @@ INTERPRET_ENV = "MALLOC_MMAP_THRESHOLD_=4294967296 MALLOC_TRIM_THRESHOLD_=687194
 
 rule interpret_trusted:
     input:
-        predictions=lambda wc: [f"{model_dir(wc.dataset, 'deepallele', s)}/predictions.tsv" for s in interpret_seeds()],
+        predictions=lambda wc: [
+            f"{model_dir(wc.dataset, 'deepallele', s)}/predictions.tsv" for s in interpret_seeds(wc.dataset)
+        ],
         pairs="results/{dataset}/data/pairs.h5",
     output:
         table="results/{dataset}/interpret/trusted.tsv",
@@ -41,7 +43,7 @@ rule interpret_model:
         effects="results/{dataset}/interpret/variant_effects/{model}/seed{seed}.tsv",
         tism="results/{dataset}/interpret/attributions/{model}/seed{seed}.tism.npz",
     wildcard_constraints:
-        model=models_regex(tism_only_models()),
+        model=models_regex(any_dataset_models(tism_only_models)),
     params:
         split=interpret_setting("split"),
         batch_size=interpret_setting("batch_size"),
@@ -71,7 +73,7 @@ rule interpret_model_ism:
         tism="results/{dataset}/interpret/attributions/{model}/seed{seed}.tism.npz",
         ism="results/{dataset}/interpret/attributions/{model}/seed{seed}.ism.npz",
     wildcard_constraints:
-        model=models_regex(ism_model_set()),
+        model=models_regex(any_dataset_models(ism_model_set)),
     params:
         split=interpret_setting("split"),
         batch_size=interpret_setting("batch_size"),
@@ -95,7 +97,7 @@ rule interpret_model_ism:
 rule interpret_main_variants:
     input:
         effects=lambda wc: [
-            f"results/{wc.dataset}/interpret/variant_effects/{wc.model}/seed{s}.tsv" for s in interpret_seeds()
+            f"results/{wc.dataset}/interpret/variant_effects/{wc.model}/seed{s}.tsv" for s in interpret_seeds(wc.dataset)
         ],
         pairs="results/{dataset}/data/pairs.h5",
     output:
@@ -210,8 +212,8 @@ rule interpret_figures:
     params:
         loci=interpret_setting("loci"),
         n_examples=interpret_setting("n_examples"),
-        baseline=lambda wc: baseline_model() or "",
-        seeds=MODEL_SEEDS,
+        baseline=lambda wc: baseline_model(wc.dataset) or "",
+        seeds=lambda wc: model_seeds(wc.dataset),
     log:
         "results/logs/interpret_figures/{dataset}.log",
     conda:

@@ -1,6 +1,8 @@
 # Settings and input functions of the interpretation and motif stages (rules/interpret.smk,
 # rules/motifs.smk). Functions only (no rules); include after rules/common.smk and
-# rules/models_common.smk (model_dir, MODEL_SEEDS, MODEL_TYPES).
+# rules/models_common.smk (model_dir, model_types, model_seeds). Every setting that depends on the
+# trained models takes the dataset: each dataset may train its own types and seeds
+# (datasets.<name>.models).
 import json
 
 INTERPRET_FIGURES = ["fig2a_locus", "fig2b_locus", "fig2c_main_variant_groups", "extra_group_effects",
@@ -19,15 +21,17 @@ def interpret_setting(key):
     return config["interpretation"][key]
 
 
-def interpret_seeds():
-    """Seeds the analyses use (config interpretation.seeds): all of models.seeds for 'mean', or
-    the one configured seed, which must be trained."""
+def interpret_seeds(dataset):
+    """Seeds the analyses of a dataset use (config interpretation.seeds): all of the dataset's
+    seeds for 'mean', or the one configured seed, which must be trained for the dataset."""
     choice = interpret_setting("seeds")
+    seeds = model_seeds(dataset)
     if choice == "mean":
-        return MODEL_SEEDS
-    if choice not in MODEL_SEEDS:
-        raise WorkflowError(f"interpretation.seeds: seed {choice} is not trained (models.seeds: {MODEL_SEEDS}); "
-                            "use 'mean' or one of those seeds")
+        return seeds
+    if choice not in seeds:
+        raise WorkflowError(f"interpretation.seeds: seed {choice} is not trained for dataset {dataset} "
+                            f"(its seeds: {seeds}, from datasets.{dataset}.models.seeds or models.seeds); "
+                            "use 'mean' or a seed that every interpreted dataset trains")
     return [choice]
 
 
@@ -36,20 +40,27 @@ def interpret_json(key):
     return json.dumps(config["interpretation"][key], sort_keys=True)
 
 
-def interpret_models():
-    """Interpreted model types that are trained (DeepAllele first)."""
-    return [m for m in interpret_setting("models") if m in MODEL_TYPES]
+def interpret_models(dataset):
+    """Interpreted model types that are trained for a dataset (config order)."""
+    return [m for m in interpret_setting("models") if m in model_types(dataset)]
 
 
-def ism_model_set():
-    """Interpreted models that get exact ISM: ``ism_models``, or all of them when seqlets use ISM."""
+def ism_model_set(dataset):
+    """A dataset's interpreted models that get exact ISM: ``ism_models``, or all of them when
+    seqlets use ISM."""
     if interpret_setting("seqlet_method") == "ism":
-        return interpret_models()
-    return [m for m in interpret_models() if m in interpret_setting("ism_models")]
+        return interpret_models(dataset)
+    return [m for m in interpret_models(dataset) if m in interpret_setting("ism_models")]
 
 
-def tism_only_models():
-    return [m for m in interpret_models() if m not in ism_model_set()]
+def tism_only_models(dataset):
+    return [m for m in interpret_models(dataset) if m not in ism_model_set(dataset)]
+
+
+def any_dataset_models(fn):
+    """The union over datasets of a per-dataset model list (the rules' wildcard constraints: whether
+    a model gets ISM does not depend on the dataset, only whether it is trained there)."""
+    return sorted({m for ds in DATASETS for m in fn(ds)})
 
 
 def models_regex(models):
@@ -57,19 +68,20 @@ def models_regex(models):
     return "|".join(models) if models else "(?!)"
 
 
-def baseline_model():
-    """The single-input model compared with DeepAllele in Fig 3 / S6 (None when not trained)."""
+def baseline_model(dataset):
+    """The single-input model compared with DeepAllele in Fig 3 / S6 (None when not trained for
+    the dataset)."""
     m = interpret_setting("baseline")
-    return m if m in interpret_models() else None
+    return m if m in interpret_models(dataset) else None
 
 
-def cluster_sets():
-    return ["deepallele", "joint"] if baseline_model() else ["deepallele"]
+def cluster_sets(dataset):
+    return ["deepallele", "joint"] if baseline_model(dataset) else ["deepallele"]
 
 
 def attribution_files(dataset, model, method, seeds=None):
     """Per-seed attribution files of a model: the analysed seeds (interpret_seeds), or ``seeds``."""
-    seeds = interpret_seeds() if seeds is None else seeds
+    seeds = interpret_seeds(dataset) if seeds is None else seeds
     return [f"results/{dataset}/interpret/attributions/{model}/seed{s}.{method}.npz" for s in seeds]
 
 
@@ -78,16 +90,17 @@ def seqlet_method(model):
     return interpret_setting("seqlet_method")
 
 
+def cluster_models(wildcards):
+    """DeepAllele, and for the joint set the dataset's baseline."""
+    return ["deepallele"] + ([baseline_model(wildcards.dataset)] if wildcards.cset == "joint" else [])
+
+
 def cluster_inputs(wildcards):
-    models = ["deepallele"] + ([baseline_model()] if wildcards.cset == "joint" else [])
+    models = cluster_models(wildcards)
     return {
         "seqlets": [f"results/{wildcards.dataset}/motifs/seqlets/{m}.tsv" for m in models],
         "cwms": [f"results/{wildcards.dataset}/motifs/seqlets/{m}.npz" for m in models],
     }
-
-
-def cluster_models(wildcards):
-    return ["deepallele"] + ([baseline_model()] if wildcards.cset == "joint" else [])
 
 
 def interpret_figure_files(dataset):
@@ -96,11 +109,12 @@ def interpret_figure_files(dataset):
 
 def interpret_stage_targets(dataset):
     """Final outputs of the interpretation stage of a dataset."""
-    if "deepallele" not in MODEL_TYPES:
+    if "deepallele" not in model_types(dataset):
         return []
     targets = [f"results/{dataset}/interpret/main_variants.tsv"] + interpret_figure_files(dataset)
     # every seed's exact ISM is kept, whichever seeds the analyses use
-    targets += [f for m in ism_model_set() for f in attribution_files(dataset, m, "ism", MODEL_SEEDS)]
+    targets += [f for m in ism_model_set(dataset)
+                for f in attribution_files(dataset, m, "ism", model_seeds(dataset))]
     if dataset in SIMULATED_DATASETS:
         targets.append(f"results/{dataset}/validation/interpretation.tsv")
     return targets
@@ -123,9 +137,9 @@ def interpret_figure_inputs(wildcards):
         "names": f"results/{ds}/motifs/deepallele/cluster_names.tsv",
         "attr": attribution_files(ds, "deepallele", method),
         # Fig S3a compares every seed's attributions, whichever seeds the analyses use
-        "seed_attr": attribution_files(ds, "deepallele", method, MODEL_SEEDS),
+        "seed_attr": attribution_files(ds, "deepallele", method, model_seeds(ds)),
     }
-    base = baseline_model()
+    base = baseline_model(ds)
     if base:
         files.update({
             "base_attr": attribution_files(ds, base, method),

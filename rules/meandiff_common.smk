@@ -16,8 +16,9 @@ def meandiff_main_variants(dataset):
     """
     path = f"results/{dataset}/interpret/main_variants.tsv"
     mode = meandiff_setting("compare_deepallele")
-    interpreted = (rules.has("interpret_main_variants_table") and "deepallele" in config["models"]["types"]
-                   and "deepallele" in config["interpretation"]["models"])
+    # the dataset's own model types (datasets.<name>.models.types, else models.types); interpret_models
+    # (rules/interpret_common.smk) is there whenever the interpretation rules are
+    interpreted = rules.has("interpret_main_variants_table") and "deepallele" in interpret_models(dataset)
     if mode == "required" or (mode == "auto" and interpreted):
         return {"main_variants": path}
     return {}

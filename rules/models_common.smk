@@ -4,8 +4,6 @@ import json
 
 from deepallele.models.presets import resolve_architecture
 
-MODEL_TYPES = list(config["models"]["types"])
-MODEL_SEEDS = [int(s) for s in config["models"]["seeds"]]
 # glibc allocator: keep freed memory in the heap instead of mmap/munmap (and page faults) on every
 # large CPU tensor; read at process start, so set in the training job's environment.
 TRAIN_ENV = "MALLOC_MMAP_THRESHOLD_=4294967296 MALLOC_TRIM_THRESHOLD_=68719476736"
@@ -21,9 +19,19 @@ def model_dir(dataset, model, seed):
     return f"results/{dataset}/models/{model}/seed{seed}"
 
 
+def model_types(dataset):
+    """Model types trained for a dataset: ``datasets.<name>.models.types``, else ``models.types``."""
+    return list(dataset_models(dataset)["types"])
+
+
+def model_seeds(dataset):
+    """Seeds of a dataset's models: ``datasets.<name>.models.seeds``, else ``models.seeds``."""
+    return list(dataset_models(dataset)["seeds"])
+
+
 def model_runs(dataset):
     """(model, seed) of every training job of a dataset, in config order."""
-    return [(m, s) for m in MODEL_TYPES for s in MODEL_SEEDS]
+    return [(m, s) for m in model_types(dataset) for s in model_seeds(dataset)]
 
 
 def model_outputs(dataset, name="predictions.tsv"):

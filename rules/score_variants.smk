@@ -4,7 +4,7 @@
 # simulate_new_snvs), and its throughput.
 # Include after rules/common.smk, rules/counts_common.smk (reference_fasta, reference_fai),
 # rules/dataset_common.smk (pairs_h5, genome_names) and rules/models_common.smk (model_dir,
-# MODEL_SEEDS, MODEL_TYPES), and after rules/interpret.smk (INTERPRET_ENV).
+# model_types, model_seeds: each dataset's own), and after rules/interpret.smk (INTERPRET_ENV).
 
 
 include: "score_variants_common.smk"
@@ -78,7 +78,7 @@ rule validate_score_variants:
     wildcard_constraints:
         dataset="|".join(SIMULATED_DATASETS) or "NONE",
     params:
-        models=score_validation_models(),
+        models=lambda wc: score_validation_models(wc.dataset),
         vcfs=VALIDATION_VCFS,
         goals=lambda wc: dict(score_setting("validation")),
     log:

@@ -47,10 +47,10 @@ def score_vcf_names():
 
 
 def model_files(dataset, model):
-    """model.json and model.safetensors of every seed of a model type (rule export_model)."""
+    """model.json and model.safetensors of every seed of a model type for a dataset (rule export_model)."""
     return {
-        "meta": [f"{model_dir(dataset, model, s)}/model.json" for s in MODEL_SEEDS],
-        "weights": [f"{model_dir(dataset, model, s)}/model.safetensors" for s in MODEL_SEEDS],
+        "meta": [f"{model_dir(dataset, model, s)}/model.json" for s in model_seeds(dataset)],
+        "weights": [f"{model_dir(dataset, model, s)}/model.safetensors" for s in model_seeds(dataset)],
     }
 
 
@@ -71,15 +71,15 @@ def score_vcf_input(wildcards):
     }
 
 
-def score_validation_models():
-    """The scored model and the baseline beside it (those trained)."""
-    return [m for m in dict.fromkeys([score_setting("model"), score_setting("baseline")]) if m in MODEL_TYPES]
+def score_validation_models(dataset):
+    """The scored model and the baseline beside it (those trained for the dataset)."""
+    return [m for m in dict.fromkeys([score_setting("model"), score_setting("baseline")]) if m in model_types(dataset)]
 
 
 def validate_score_variants_input(wildcards):
     """Scores of both validation VCFs by the model and the baseline, and their truths."""
     ds = wildcards.dataset
-    files = {vcf: [f"results/{ds}/score_variants/{vcf}/{m}.tsv" for m in score_validation_models()]
+    files = {vcf: [f"results/{ds}/score_variants/{vcf}/{m}.tsv" for m in score_validation_models(ds)]
              for vcf in VALIDATION_VCFS}
     files["truth"] = f"{SIM}/datasets/{ds}/truth/variants.tsv"
     files["new_snvs_truth"] = f"{SIM}/datasets/{ds}/truth/new_snvs.tsv"
@@ -90,7 +90,7 @@ def score_variants_stage_targets(dataset):
     """Scores of every configured VCF by the configured model, the validation (simulated datasets)
     and the throughput benchmark."""
     model = score_setting("model")
-    if model not in MODEL_TYPES:
+    if model not in model_types(dataset):
         return []
     targets = [f"results/{dataset}/score_variants/{name}/{model}.{ext}"
                for name in score_vcf_paths(dataset) for ext in ("tsv", "vcf.gz")]

@@ -527,9 +527,12 @@ def config_schema() -> dict:
 def dataset_models(config: dict, dataset: str) -> dict:
     """The ``models`` settings of one dataset: the top-level block with the dataset's own laid over it.
 
-    ``datasets.<name>.models`` may set ``preset`` and any keys of ``architecture`` and
-    ``training``; keys it does not name keep their top-level values (e.g. a larger dataset
-    trains for more epochs with every other setting shared).
+    This is the one place the per-dataset model settings are resolved (the rules' ``model_types``,
+    ``model_seeds``, ``model_architecture`` and the config checks all read it).
+    ``datasets.<name>.models`` may set ``types`` and ``seeds`` (each replaces the top-level list
+    as a whole), ``preset`` and any keys of ``architecture`` and ``training``; keys it does not
+    name keep their top-level values (e.g. a small demo dataset trains fewer model types and
+    seeds, a larger one trains for more epochs, with every other setting shared).
 
     Parameters
     ----------
@@ -541,26 +544,45 @@ def dataset_models(config: dict, dataset: str) -> dict:
     Returns
     -------
     dict
-        ``types``, ``seeds``, ``preset``, ``architecture`` and ``training`` of the dataset.
+        ``types`` (model types, config order), ``seeds`` (ints), ``preset``, ``architecture`` and
+        ``training`` of the dataset.
     """
     models = copy.deepcopy(config.get("models", {}))
     own = config["datasets"][dataset].get("models") or {}
-    if "preset" in own:
-        models["preset"] = own["preset"]
+    for key in ("types", "seeds", "preset"):
+        if key in own:
+            models[key] = copy.deepcopy(own[key])
+    if "seeds" in models:
+        # YAML may give 1.0 (a valid JSON-schema integer); non-numbers are left for the schema to name
+        models["seeds"] = [int(s) if isinstance(s, (int, float)) else s for s in models["seeds"]]
     for key in ("architecture", "training"):
         models[key] = {**models.get(key, {}), **copy.deepcopy(own.get(key, {}))}
     return models
 
 
 def _dataset_models_problems(config: dict) -> list[str]:
-    """A dataset's ``models`` block, checked merged with the top-level one against the schema."""
+    """A dataset's ``models`` block: its own ``types``/``seeds`` lists (not empty, no repeats), and
+    the block merged with the top-level one checked against the schema."""
+    problems = []
+    for name, d in config["datasets"].items():
+        own = d.get("models") or {}
+        for key in ("types", "seeds"):
+            if key not in own:
+                continue
+            values = own[key]
+            if isinstance(values, list) and not values:
+                problems.append(f"datasets.{name}.models.{key}: empty list; leave the key out to use "
+                                f"models.{key}, or remove the dataset")
+            elif isinstance(values, list):
+                repeated = sorted({str(v) for v in values if values.count(v) > 1})
+                if repeated:
+                    problems.append(f"datasets.{name}.models.{key}: {', '.join(repeated)} listed more than once")
     datasets_with_models = [n for n, d in config["datasets"].items() if d.get("models")]
     if not datasets_with_models:
-        return []
+        return problems
     import jsonschema
 
     models_schema = config_schema()["properties"]["models"]
-    problems = []
     for name in datasets_with_models:
         for err in jsonschema.Draft202012Validator(models_schema).iter_errors(dataset_models(config, name)):
             where = ".".join(str(p) for p in err.absolute_path)
@@ -764,7 +786,7 @@ def dataset_units(config: dict, dataset: str) -> pd.DataFrame:
     entry = dataset_entry(config, dataset)
     if entry in ("count_table", "authors_h5"):
         return _units_frame([])
-    sheet = read_sample_sheet(d["samples"], assay=d["assay"]) if "samples" in d else _units_frame([])
+    sheet = read_sample_sheet(d["samples"], assay=d.get("assay")) if "samples" in d else _units_frame([])
     if not needs_runs(config, dataset):
         return sheet
     runs_path = runs_table_path(config, dataset)

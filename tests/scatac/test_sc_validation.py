@@ -43,6 +43,7 @@ def test_fragment_rows_recovery_alleles_scope_and_collapse():
     assert rows["allele_correct"]["value"] == pytest.approx(1 / 2) and rows["allele_correct"]["n"] == 2
     # sinto's start merge removes the single-read fragment of B: 1 of 4
     assert rows["fragments_collapsed_by_design"]["value"] == pytest.approx(1 / 4)
+    assert rows["fragments_recovered_not_collapsed"]["value"] == 1 and rows["fragments_recovered_not_collapsed"]["n"] == 3
     assert rows["fragments_tie_share"]["value"] == pytest.approx(1 / 3)
     # without the contig filter chrM's fragment counts, and is missing
     rows = _by_metric(fragment_rows(truth, {"A", "B"}, found, 10, 5000))

@@ -12,6 +12,8 @@ variants
     Homozygous strain variants (SNPs, indels), normalised and non-overlapping.
 motifs
     JASPAR 2020 motifs, log-odds scoring on both strands and occupancy.
+planted_motifs
+    Opt-in planted matrices outside JASPAR (perturbed, de novo) and their TomTom truth names.
 regions
     Regulatory regions, the motif grammar and the per-allele activity model.
 reads

@@ -6,7 +6,8 @@ For one allele's sequence ``s`` of a region's activity window (``activity_width`
 on the summit, taken from the allele's own sequence, indels included):
 
 * every motif ``m`` of the grammar is scored on both strands at every position with its
-  JASPAR log-odds matrix (bits against a uniform background);
+  JASPAR log-odds matrix (bits against a uniform background), or with the perturbed or de-novo
+  matrix an opted-in grammar plants instead (:mod:`.planted_motifs`, docs/simulator-motifs.md);
 * a site's occupancy is logistic in its score,
   ``occ = 1 / (1 + exp(-(score - theta_m) / tau))`` with ``theta_m = threshold_fraction *
   max_score_m``, and the factor's occupancy ``O_m(s)`` is the sum over all sites;
@@ -41,6 +42,9 @@ class GrammarMotif:
     weight: float
     cap: float
     threshold: float
+    source: str = "jaspar"  # where the matrix comes from (deepallele.simulate.planted_motifs)
+    source_matrix_id: str = ""  # the JASPAR matrix it derives from ('' for a de-novo motif)
+    flank: tuple[int, int] = (0, 0)  # flank columns added to the source matrix (left, right)
 
 
 @dataclass
@@ -54,12 +58,20 @@ class Grammar:
 
     @classmethod
     def from_config(cls, spec: dict, threshold_fraction: float = 0.7, temperature: float = 1.0) -> "Grammar":
+        from .planted_motifs import planted_motif
+
         motifs = {}
         for name, m in spec["motifs"].items():
-            motif = load_motif(name)
+            if any(k in spec or k in m for k in ("motif_source", "perturb", "denovo")):
+                # opt-in matrices outside the scanning database (docs/simulator-motifs.md)
+                motif, source, source_id, flank = planted_motif(name, m, spec)
+            else:
+                motif = load_motif(name)
+                source, source_id, flank = "jaspar", motif.matrix_id, (0, 0)
             motifs[name] = GrammarMotif(motif=motif, prob=float(m["prob"]), copies=tuple(m["copies"]),
                                         weight=float(m["weight"]), cap=float(m["cap"]),
-                                        threshold=threshold_fraction * motif.max_score)
+                                        threshold=threshold_fraction * motif.max_score,
+                                        source=source, source_matrix_id=source_id, flank=flank)
         coop = [(c["motifs"][0], c["motifs"][1], float(c["weight"])) for c in spec.get("cooperativity", [])]
         for a, b, _ in coop:
             if a not in motifs or b not in motifs:
@@ -67,6 +79,11 @@ class Grammar:
         if spec["primary"] not in motifs:
             raise ValueError(f"primary motif {spec['primary']} is not in the grammar")
         return cls(primary=spec["primary"], motifs=motifs, cooperativity=coop, temperature=temperature)
+
+    @property
+    def off_database(self) -> bool:
+        """Whether any factor is planted from a matrix outside JASPAR (perturbed or de novo)."""
+        return any(gm.source != "jaspar" for gm in self.motifs.values())
 
     def occupancies(self, codes: np.ndarray) -> dict[str, float]:
         """Total occupancy ``O_m`` of every factor over a sequence (both strands)."""

@@ -14,6 +14,14 @@ Outputs (``outdir`` is ``resources/simulated`` in the workflow)::
     datasets/<dataset>/truth/variants.tsv     per variant in an activity window: true effect
     datasets/<dataset>/truth/sites.tsv        planted motif sites
     datasets/<dataset>/truth/reads.tsv.gz     per read pair: allele, origin in both genomes, unit
+
+Only when a grammar plants matrices outside JASPAR (``motif_source: perturbed | denovo``,
+:mod:`.planted_motifs`; never for the default presets)::
+
+    genomes/<genome>/truth/planted_motifs.meme        every dataset's planted matrices (<dataset>.<factor>)
+    genomes/<genome>/truth/planted_motif_names.tsv    TomTom of each against JASPAR: the truth's name
+    datasets/<dataset>/truth/planted_motifs.meme      the dataset's matrices (named by factor)
+    datasets/<dataset>/truth/planted_motif_names.tsv
 """
 from __future__ import annotations
 
@@ -262,6 +270,11 @@ def simulate_genome(name: str, params: dict, datasets: dict[str, dict], outdir: 
     _write_tsv(pd.DataFrame(region_rows, columns=None if region_rows else ["dataset", "region_id"]), tdir / "regions.tsv")
     _write_tsv(pd.DataFrame(var_rows, columns=None if var_rows else ["dataset", "region_id"]), tdir / "variants.tsv")
     _write_tsv(pd.DataFrame(site_rows, columns=None if site_rows else ["dataset", "region_id"]), tdir / "sites.tsv")
+    if any(g.off_database for g in grammars.values()):
+        write_planted_motifs(grammars, tdir)
+    else:  # no stale tables from an earlier off-database run in the same folder
+        for stale in ("planted_motifs.meme", "planted_motif_names.tsv"):
+            (tdir / stale).unlink(missing_ok=True)
 
     nuclear = np.concatenate([s for c, s in ref.items() if c != "chrM"])
     comp = composition(nuclear)
@@ -275,6 +288,31 @@ def simulate_genome(name: str, params: dict, datasets: dict[str, dict], outdir: 
     log.info("genome %s: GC %.3f, CpG o/e %.2f, %d SNPs, %d indels", name, comp["gc"], comp["cpg_obs_exp"],
              n_snp, n_indel)
     return summary
+
+
+def write_planted_motifs(grammars: dict, tdir: Path) -> pd.DataFrame:
+    """``planted_motifs.meme`` and ``planted_motif_names.tsv`` of every dataset's grammar (:mod:`.planted_motifs`).
+
+    Parameters
+    ----------
+    grammars : dict
+        Dataset -> :class:`Grammar`.
+    tdir : pathlib.Path
+        The genome's ``truth`` folder.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The names table (:data:`deepallele.simulate.planted_motifs.NAME_COLUMNS`).
+    """
+    from ..motifs.jaspar import write_meme
+    from .planted_motifs import planted_motif_names
+
+    names = planted_motif_names(grammars)
+    write_meme({f"{ds}.{f}": gm.motif.pfm for ds, g in grammars.items() for f, gm in g.motifs.items()},
+               tdir / "planted_motifs.meme")
+    _write_tsv(names, tdir / "planted_motif_names.tsv")
+    return names
 
 
 def _write_tsv(df: pd.DataFrame, path: Path) -> None:
@@ -318,6 +356,16 @@ def dataset_truth(genome_dir: Path, dataset: str, ddir: Path):
                          "rerun the genome simulation with this dataset in the config")
     regions[["chrom", "start", "end", "region_id"]].to_csv(ddir / "known_peaks.bed", sep="\t",
                                                            header=False, index=False)
+    names_path = genome_dir / "truth" / "planted_motif_names.tsv"
+    if names_path.exists():  # a grammar with matrices outside JASPAR (.planted_motifs)
+        from ..motifs.jaspar import read_meme, write_meme
+
+        names = pd.read_csv(names_path, sep="\t", keep_default_na=False)
+        names = names[names["dataset"] == dataset]
+        planted = read_meme(genome_dir / "truth" / "planted_motifs.meme")
+        write_meme({f: planted[m] for f, m in zip(names["factor"], names["meme_name"])},
+                   ddir / "truth" / "planted_motifs.meme")
+        _write_tsv(names.drop(columns="dataset"), ddir / "truth" / "planted_motif_names.tsv")
     return sizes, strain_sizes, maps, regions
 
 

@@ -16,7 +16,8 @@ the first run that they judge):
     row ``fragments_collapsed_by_design`` is the share of those truth fragments that the
     builder's duplicate collapse (sinto's, by default: one fragment per shared start or end
     within a barcode, one barcode per shared start and end) removes when applied to the truth
-    itself; 1 minus it bounds what can be recovered.
+    itself; 1 minus it bounds what can be recovered. ``fragments_recovered_not_collapsed`` is
+    the recovery among the truth fragments that collapse keeps (what the read stages lose).
 ``allele_correct``
     Of the recovered fragments that the split called for one allele (ref or alt and not a tie):
     the share called for their true allele (goal >= 0.99).
@@ -127,6 +128,9 @@ def fragment_rows(truth_fragments: pd.DataFrame, table_cells: set[str], fragment
          "n": n_inf},
         {"metric": "fragments_collapsed_by_design", "value": collapsed.mean() if n else np.nan,
          "goal": "context", "n": n},
+        {"metric": "fragments_recovered_not_collapsed",
+         "value": recovered[~collapsed].mean() if (~collapsed).any() else np.nan, "goal": "context",
+         "n": int((~collapsed).sum())},
         {"metric": "fragments_tie_share", "value": (recovered & keys.isin(found["ties"])).sum() / max(int(recovered.sum()), 1),
          "goal": "context", "n": int(recovered.sum())},
     ]
