@@ -13,7 +13,7 @@ demo: setup
 test: setup
 	bash scripts/run_tests.sh
 
-# the larger simulated run behind the model-level checks (config/validation.yaml; README "Validation run")
+# the larger simulated run behind the model-level checks (config/validation.yaml; docs/results.md, "Validation run")
 validate: setup
 	$(SNAKEMAKE) --profile profiles/local --cores $(CORES) --configfile config/config.yaml config/validation.yaml
 

@@ -51,5 +51,4 @@ rule sort_allele_bam:
         mem_mb=2000,
         runtime=120,
     shell:
-        "(samtools sort -@ {threads} -m 512M -o {output.bam} {input.bam}"
-        " && samtools index {output.bam}) 2> {log}"
+        "(samtools sort -@ {threads} -m 512M -o {output.bam} {input.bam} && samtools index {output.bam}) 2> {log}"

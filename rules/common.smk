@@ -22,17 +22,11 @@ try:
     daw.check_config(config, source=CONFIG_SOURCE)
     # units of datasets whose accessions still have to be resolved are loaded after rule
     # resolve_runs (a checkpoint) has written their run table: see units_of()
-    UNITS = {
-        ds: daw.dataset_units(config, ds)
-        for ds in config["datasets"]
-        if not daw.runs_pending(config, ds)
-    }
+    UNITS = {ds: daw.dataset_units(config, ds) for ds in config["datasets"] if not daw.runs_pending(config, ds)}
     for _ds, _units in UNITS.items():
         validate(_units.reset_index(drop=True), schema="../src/deepallele/schemas/samples.schema.yaml")
 except (daw.ConfigError, WorkflowError) as err:
-    raise WorkflowError(
-        f"configuration problem ({CONFIG_SOURCE}):\n{err}"
-    ) from None
+    raise WorkflowError(f"configuration problem ({CONFIG_SOURCE}):\n{err}") from None
 
 DATASETS = sorted(config["datasets"])
 GENOMES = sorted(config["genomes"])
@@ -107,7 +101,10 @@ def units_of(dataset):
             return _NO_UNITS
         UNITS[dataset] = daw.dataset_units(config, dataset)
         # an absolute schema path: this also runs after a checkpoint, outside any include
-        validate(UNITS[dataset].reset_index(drop=True), schema=str(Path(workflow.basedir) / "src/deepallele/schemas/samples.schema.yaml"))
+        validate(
+            UNITS[dataset].reset_index(drop=True),
+            schema=str(Path(workflow.basedir) / "src/deepallele/schemas/samples.schema.yaml"),
+        )
     return UNITS[dataset]
 
 
@@ -134,7 +131,9 @@ def given_allele_bam(dataset, sample, allele):
     if rows.empty:
         raise WorkflowError(f"dataset '{dataset}' has no sample '{sample}'")
     if len(rows) > 1:
-        raise WorkflowError(f"dataset '{dataset}': sample '{sample}' has {len(rows)} rows; give one BAM pair per sample")
+        raise WorkflowError(
+            f"dataset '{dataset}': sample '{sample}' has {len(rows)} rows; give one BAM pair per sample"
+        )
     return rows.iloc[0][f"{allele}_bam"]
 
 
@@ -179,11 +178,7 @@ def simulated_genome_files(wildcards):
 
 
 def simulated_fastqs(dataset):
-    return [
-        f
-        for _, u in units_of(dataset).iterrows()
-        for f in (u["fastq_1"], u["fastq_2"])
-    ]
+    return [f for _, u in units_of(dataset).iterrows() for f in (u["fastq_1"], u["fastq_2"])]
 
 
 # --- reference genomes
@@ -224,10 +219,7 @@ def samples_of(dataset):
 
 def bowtie2_index_files(wildcards):
     prefix = f"resources/genomes/{genome_of(wildcards.dataset)}/bowtie2/{wildcards.side}"
-    return [
-        prefix + ext
-        for ext in (".1.bt2", ".2.bt2", ".3.bt2", ".4.bt2", ".rev.1.bt2", ".rev.2.bt2")
-    ]
+    return [prefix + ext for ext in (".1.bt2", ".2.bt2", ".3.bt2", ".4.bt2", ".rev.1.bt2", ".rev.2.bt2")]
 
 
 def reads_qc_inputs(wildcards):

@@ -69,9 +69,7 @@ rule bigwig:
     params:
         bin_size=config["tracks"]["bin_size"],
         normalize=config["tracks"]["normalize"],
-        gsize=lambda wc, input: (
-            f"--effectiveGenomeSize $(cat {input.gsize})" if "gsize" in input.keys() else ""
-        ),
+        gsize=lambda wc, input: (f"--effectiveGenomeSize $(cat {input.gsize})" if "gsize" in input.keys() else ""),
     conda:
         "../envs/python.yaml"
     log:

@@ -95,11 +95,7 @@ def counts_stage_targets(dataset):
         f"results/{dataset}/counts/allele_counts.tsv",
         f"results/{dataset}/counts/allele_counts_per_sample.tsv",
         *(f"results/{dataset}/tracks/{a}.bw" for a in ("ref", "alt")),
-        *(
-            f"results/{dataset}/dedup/{s}.{a}.metrics.txt"
-            for s in counted_samples(dataset)
-            for a in ("ref", "alt")
-        ),
+        *(f"results/{dataset}/dedup/{s}.{a}.metrics.txt" for s in counted_samples(dataset) for a in ("ref", "alt")),
     ]
 
 

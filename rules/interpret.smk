@@ -97,7 +97,8 @@ rule interpret_model_ism:
 rule interpret_main_variants:
     input:
         effects=lambda wc: [
-            f"results/{wc.dataset}/interpret/variant_effects/{wc.model}/seed{s}.tsv" for s in interpret_seeds(wc.dataset)
+            f"results/{wc.dataset}/interpret/variant_effects/{wc.model}/seed{s}.tsv"
+            for s in interpret_seeds(wc.dataset)
         ],
         pairs="results/{dataset}/data/pairs.h5",
     output:

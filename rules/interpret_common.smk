@@ -5,11 +5,22 @@
 # (datasets.<name>.models).
 import json
 
-INTERPRET_FIGURES = ["fig2a_locus", "fig2b_locus", "fig2c_main_variant_groups", "extra_group_effects",
-                     "fig3a_tism_comparison", "fig3b_joint_groups", "figS3a_seed_correlation",
-                     "figS3b_cluster_logos", "figS3c_named_motifs", "figS4ab_observed_predicted",
-                     "figS4_main_variant_additive", "figS5_cluster_effects", "figS6_joint_clusters",
-                     "figS6b_joint_effects"]
+INTERPRET_FIGURES = [
+    "fig2a_locus",
+    "fig2b_locus",
+    "fig2c_main_variant_groups",
+    "extra_group_effects",
+    "fig3a_tism_comparison",
+    "fig3b_joint_groups",
+    "figS3a_seed_correlation",
+    "figS3b_cluster_logos",
+    "figS3c_named_motifs",
+    "figS4ab_observed_predicted",
+    "figS4_main_variant_additive",
+    "figS5_cluster_effects",
+    "figS6_joint_clusters",
+    "figS6b_joint_effects",
+]
 
 
 wildcard_constraints:
@@ -29,9 +40,11 @@ def interpret_seeds(dataset):
     if choice == "mean":
         return seeds
     if choice not in seeds:
-        raise WorkflowError(f"interpretation.seeds: seed {choice} is not trained for dataset {dataset} "
-                            f"(its seeds: {seeds}, from datasets.{dataset}.models.seeds or models.seeds); "
-                            "use 'mean' or a seed that every interpreted dataset trains")
+        raise WorkflowError(
+            f"interpretation.seeds: seed {choice} is not trained for dataset {dataset} "
+            f"(its seeds: {seeds}, from datasets.{dataset}.models.seeds or models.seeds); "
+            "use 'mean' or a seed that every interpreted dataset trains"
+        )
     return [choice]
 
 
@@ -113,8 +126,7 @@ def interpret_stage_targets(dataset):
         return []
     targets = [f"results/{dataset}/interpret/main_variants.tsv"] + interpret_figure_files(dataset)
     # every seed's exact ISM is kept, whichever seeds the analyses use
-    targets += [f for m in ism_model_set(dataset)
-                for f in attribution_files(dataset, m, "ism", model_seeds(dataset))]
+    targets += [f for m in ism_model_set(dataset) for f in attribution_files(dataset, m, "ism", model_seeds(dataset))]
     if dataset in SIMULATED_DATASETS:
         targets.append(f"results/{dataset}/validation/interpretation.tsv")
     return targets
@@ -141,15 +153,17 @@ def interpret_figure_inputs(wildcards):
     }
     base = baseline_model(ds)
     if base:
-        files.update({
-            "base_attr": attribution_files(ds, base, method),
-            "joint_main": f"results/{ds}/interpret/joint/main_variants.tsv",
-            "joint_groups": f"results/{ds}/interpret/joint/groups.tsv",
-            "joint_clusters": f"results/{ds}/motifs/joint/clusters.tsv",
-            "joint_summary": f"results/{ds}/motifs/joint/cluster_summary.tsv",
-            "joint_names": f"results/{ds}/motifs/joint/cluster_names.tsv",
-            "base_seqlets": f"results/{ds}/motifs/seqlets/{base}.tsv",
-        })
+        files.update(
+            {
+                "base_attr": attribution_files(ds, base, method),
+                "joint_main": f"results/{ds}/interpret/joint/main_variants.tsv",
+                "joint_groups": f"results/{ds}/interpret/joint/groups.tsv",
+                "joint_clusters": f"results/{ds}/motifs/joint/clusters.tsv",
+                "joint_summary": f"results/{ds}/motifs/joint/cluster_summary.tsv",
+                "joint_names": f"results/{ds}/motifs/joint/cluster_names.tsv",
+                "base_seqlets": f"results/{ds}/motifs/seqlets/{base}.tsv",
+            }
+        )
     return files
 
 

@@ -39,5 +39,8 @@ def meandiff_stage_targets(dataset):
         f"results/{dataset}/figures/figS7_motifs.png",
     ]
     if dataset in SIMULATED_DATASETS:
-        targets += [f"results/{dataset}/validation/meandiff.tsv", f"results/{dataset}/figures/figS7_all_peaks_motifs.png"]
+        targets += [
+            f"results/{dataset}/validation/meandiff.tsv",
+            f"results/{dataset}/figures/figS7_all_peaks_motifs.png",
+        ]
     return targets

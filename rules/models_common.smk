@@ -52,8 +52,7 @@ def dataset_models(dataset):
 def model_architecture(dataset):
     """The resolved architecture of a dataset: the preset (``paper`` picks ATAC/ChIP by assay) + overrides."""
     models = dataset_models(dataset)
-    return resolve_architecture(models["preset"], models["architecture"],
-                                assay=config["datasets"][dataset]["assay"])
+    return resolve_architecture(models["preset"], models["architecture"], assay=config["datasets"][dataset]["assay"])
 
 
 def train_gpu(wildcards):

@@ -46,8 +46,12 @@ rule fastqc_raw:
     params:
         # FastQC names its report (and MultiQC the sample) after the file: link the unit's
         # FASTQs as <sample>.<unit>_R1/_R2, keeping their compression suffix
-        link1=lambda wc, input: f"fastqc.in/{wc.sample}.{wc.unit}_R1" + (".fastq.gz" if str(input.r1).endswith(".gz") else ".fastq"),
-        link2=lambda wc, input: f"fastqc.in/{wc.sample}.{wc.unit}_R2" + (".fastq.gz" if str(input.r2).endswith(".gz") else ".fastq"),
+        link1=lambda wc, input: (
+            f"fastqc.in/{wc.sample}.{wc.unit}_R1" + (".fastq.gz" if str(input.r1).endswith(".gz") else ".fastq")
+        ),
+        link2=lambda wc, input: (
+            f"fastqc.in/{wc.sample}.{wc.unit}_R2" + (".fastq.gz" if str(input.r2).endswith(".gz") else ".fastq")
+        ),
         outdir=lambda wc, output: str(Path(output.zip1).parent),
     wildcard_constraints:
         dataset="|".join(READ_DATASETS) or "NONE",

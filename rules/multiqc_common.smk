@@ -27,11 +27,7 @@ def fastqc_raw_files(dataset):
 
 def fastqc_trimmed_files(dataset):
     """FastQC zips of the trimmed reads of a dataset: per sample and mate."""
-    return [
-        f"results/{dataset}/qc/fastqc/trimmed/{s}_R{m}_fastqc.zip"
-        for s in samples_of(dataset)
-        for m in (1, 2)
-    ]
+    return [f"results/{dataset}/qc/fastqc/trimmed/{s}_R{m}_fastqc.zip" for s in samples_of(dataset) for m in (1, 2)]
 
 
 def genome_stats_files(dataset):

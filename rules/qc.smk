@@ -77,13 +77,8 @@ rule reads_benchmark:
             for s in samples_of(wc.dataset)
             for side in ("ref", "strain")
         ],
-        split=lambda wc: [
-            f"results/benchmarks/jobs/split_alleles/{wc.dataset}/{s}.tsv"
-            for s in samples_of(wc.dataset)
-        ],
-        summaries=lambda wc: [
-            f"results/{wc.dataset}/alleles/{s}.split.json" for s in samples_of(wc.dataset)
-        ],
+        split=lambda wc: [f"results/benchmarks/jobs/split_alleles/{wc.dataset}/{s}.tsv" for s in samples_of(wc.dataset)],
+        summaries=lambda wc: [f"results/{wc.dataset}/alleles/{s}.split.json" for s in samples_of(wc.dataset)],
     output:
         table=report(
             "results/benchmarks/reads_{dataset}.tsv",

@@ -25,17 +25,11 @@ def unit_fastqs(dataset, sample):
     units = units_of(dataset)
     rows = units[units["sample"] == sample]
     if rows.empty:
-        raise WorkflowError(
-            f"dataset '{dataset}' has no sample '{sample}' "
-            f"(samples: {', '.join(samples_of(dataset))})"
-        )
+        raise WorkflowError(f"dataset '{dataset}' has no sample '{sample}' (samples: {', '.join(samples_of(dataset))})")
     if dataset in SCATAC_DATASETS:
         # the genomic mates with each read's cell barcode in its header (rule sc_barcodes)
         return [barcoded_fastq_pair(dataset, sample, u.unit) for u in rows.itertuples(index=False)]
-    return [
-        sra_fastq_pair(u.sra) if u.sra else (u.fastq_1, u.fastq_2)
-        for u in rows.itertuples(index=False)
-    ]
+    return [sra_fastq_pair(u.sra) if u.sra else (u.fastq_1, u.fastq_2) for u in rows.itertuples(index=False)]
 
 
 def bowtie2_options(dataset):

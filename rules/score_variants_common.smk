@@ -79,8 +79,10 @@ def score_validation_models(dataset):
 def validate_score_variants_input(wildcards):
     """Scores of both validation VCFs by the model and the baseline, and their truths."""
     ds = wildcards.dataset
-    files = {vcf: [f"results/{ds}/score_variants/{vcf}/{m}.tsv" for m in score_validation_models(ds)]
-             for vcf in VALIDATION_VCFS}
+    files = {
+        vcf: [f"results/{ds}/score_variants/{vcf}/{m}.tsv" for m in score_validation_models(ds)]
+        for vcf in VALIDATION_VCFS
+    }
     files["truth"] = f"{SIM}/datasets/{ds}/truth/variants.tsv"
     files["new_snvs_truth"] = f"{SIM}/datasets/{ds}/truth/new_snvs.tsv"
     return files
@@ -92,8 +94,11 @@ def score_variants_stage_targets(dataset):
     model = score_setting("model")
     if model not in model_types(dataset):
         return []
-    targets = [f"results/{dataset}/score_variants/{name}/{model}.{ext}"
-               for name in score_vcf_paths(dataset) for ext in ("tsv", "vcf.gz")]
+    targets = [
+        f"results/{dataset}/score_variants/{name}/{model}.{ext}"
+        for name in score_vcf_paths(dataset)
+        for ext in ("tsv", "vcf.gz")
+    ]
     if dataset in SIMULATED_DATASETS:
         targets.append(f"results/{dataset}/validation/score_variants.tsv")
     return targets + ["results/benchmarks/score_variants.tsv"]

@@ -27,9 +27,11 @@ def qc_targets(dataset):
     if dataset in SCATAC_DATASETS:
         return list(sc_qc_files(dataset).values()) + [f"results/benchmarks/scatac_{dataset}.tsv"]
     if dataset in READ_DATASETS:
-        files = [f"results/{dataset}/qc/reads_qc.{ext}" for ext in ("tsv", "png", "pdf")] + [
-            f"results/benchmarks/reads_{dataset}.tsv"
-        ] + files
+        files = (
+            [f"results/{dataset}/qc/reads_qc.{ext}" for ext in ("tsv", "png", "pdf")]
+            + [f"results/benchmarks/reads_{dataset}.tsv"]
+            + files
+        )
     return files
 
 
@@ -40,11 +42,7 @@ def validation_targets():
 
 def meandiff_figure_files(dataset):
     """Every file of the MeanDiff figures (Fig S7) of a dataset, from rule figure_meandiff."""
-    return [
-        f.format(dataset=dataset)
-        for f in rules.figure_meandiff.output
-        if "/figures/" in f
-    ]
+    return [f.format(dataset=dataset) for f in rules.figure_meandiff.output if "/figures/" in f]
 
 
 def dataset_figure_files(dataset):

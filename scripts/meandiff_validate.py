@@ -3,7 +3,8 @@ import pandas as pd
 
 from deepallele.logutil import job_logging
 from deepallele.motifs.jaspar import read_meme
-from deepallele.motifs.meandiff import similar_to, validate_meandiff
+from deepallele.motifs.meandiff import similar_to
+from deepallele.motifs.validate import validate_meandiff
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 with job_logging(sm.log[0]) as log:

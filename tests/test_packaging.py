@@ -6,7 +6,8 @@ Static checks (an AST scan of every import; seconds):
   dependencies or an extra), import names mapped to distributions through the installed metadata
   (``yaml`` -> PyYAML ...), and every declared dependency is used: imported by the package (base,
   ``models``, ``motifs``), called by the workflow (``workflow``: imported by a script, a command of it
-  run by a rule, or the executor a profile names) or imported by the tests (``test``);
+  run by a rule, or the executor a profile names) or imported by the tests or run as a command by the
+  test command, ``scripts/run_tests.sh`` (``test``);
 * each module imports only the base dependencies plus those of its own stage's extra (``STAGES``),
   and what a module of the base set runs at import time, through the package's own imports, stays
   within the base dependencies;
@@ -246,6 +247,7 @@ def test_every_declaration_is_used():
                                                        *sorted((ROOT / "rules").glob("*.smk")),
                                                        *sorted((ROOT / "scripts").glob("*.sh"))])
     profiles = "\n".join(p.read_text() for p in sorted((ROOT / "profiles").rglob("*.yaml")))
+    test_command = (ROOT / "scripts" / "run_tests.sh").read_text()
     unused = []
     for extra, dists in declared.items():
         for d in sorted(dists):
@@ -258,7 +260,8 @@ def test_every_declaration_is_used():
                     any(re.search(rf"(?<![\w.-]){re.escape(c)}\b(?!/)", workflow_text) for c in _commands_of(d)) or \
                     (executor is not None and re.search(rf"^executor:\s*{re.escape(executor)}\s*$", profiles, re.M))
             elif extra == "test":
-                used = d in tests
+                used = d in tests or \
+                    any(re.search(rf"^\s*{re.escape(c)}\b", test_command, re.M) for c in _commands_of(d))
             else:
                 used = True  # an aggregate such as 'all' (its members are checked above)
             if not used:

@@ -7,8 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from deepallele.models.evaluate import (SUMMARY_COLUMNS, TABLE_COLUMNS, correlations, model_validation,
-                                        performance_table, prediction_metrics, report_split, summarize)
+from deepallele.models.evaluate import (SUMMARY_COLUMNS, TABLE_COLUMNS, correlations, performance_table,
+                                        prediction_metrics, report_split, summarize)
+from deepallele.models.validate import model_validation
 
 
 def _pred(obs, pred_ref, pred_alt, pred_ratio, split="test"):

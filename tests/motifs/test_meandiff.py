@@ -16,6 +16,7 @@ from scipy import stats
 
 from deepallele.alphabet import one_hot
 from deepallele.motifs import meandiff as md
+from deepallele.motifs.validate import validate_meandiff
 
 L = 60
 SITE = "GGAAGTGA"
@@ -277,7 +278,7 @@ def test_validation_table():
     tests = pd.DataFrame({"rank": [1, 2, 3, 4, 5], "motif": ["SPIB", "SPI1", "EHF", "CTCF", "FOS::JUN"],
                           "n_pos": [5, 6, 7, 8, 1], "n_neg": [1, 2, 3, 4, 0],
                           "significant_meandiff": [True, True, True, True, False]})
-    table = md.validate_meandiff(tests, ["SPI1", "FOS::JUN"], {"SPIB": "SPI1", "EHF": "SPI1"}).set_index("metric")
+    table = validate_meandiff(tests, ["SPI1", "FOS::JUN"], {"SPIB": "SPI1", "EHF": "SPI1"}).set_index("metric")
     assert table.loc["planted_motifs_significant", "value"] == 0.5
     assert table.loc["unplanted_motifs_significant", "value"] == 3
     assert table.loc["unplanted_similar_significant", "value"] == 2
@@ -288,13 +289,13 @@ def test_validation_table():
     # CTCF (rank 4) is the first motif unlike both planted ones: SPI1 is above it, FOS::JUN not
     assert table.loc["first_unrelated_rank", "value"] == 4
     assert table.loc["planted_ranked_above_unrelated", "value"] == 0.5
-    only_family = md.validate_meandiff(tests.iloc[[0, 1, 2, 4]], ["SPI1", "FOS::JUN"],
-                                       {"SPIB": "SPI1", "EHF": "SPI1"}).set_index("metric")
+    only_family = validate_meandiff(tests.iloc[[0, 1, 2, 4]], ["SPI1", "FOS::JUN"],
+                                    {"SPIB": "SPI1", "EHF": "SPI1"}).set_index("metric")
     assert only_family.loc["first_unrelated_rank", "value"] == 6  # none: one past the last rank
     assert only_family.loc["planted_ranked_above_unrelated", "value"] == 1.0
     effects = pd.DataFrame({"peak": ["a", "b", "c", "d"], "affected": [True, True, True, False],
                             "direction": ["Same direction", "No motif hit", "Same direction", ""]})
-    both = md.validate_meandiff(tests, ["SPI1"], {}, effects=effects, suffix="_all_peaks").set_index("metric")
+    both = validate_meandiff(tests, ["SPI1"], {}, effects=effects, suffix="_all_peaks").set_index("metric")
     assert both.loc["n_sequences_all_peaks", "value"] == 4 and both.loc["n_affected_all_peaks", "value"] == 3
     assert both.loc["affected_same_direction_percent_all_peaks", "value"] == pytest.approx(66.67)
     assert both.loc["planted_motifs_significant_all_peaks", "value"] == 1.0

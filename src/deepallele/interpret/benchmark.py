@@ -4,7 +4,7 @@ Speed is measured on a randomly initialised paper-size ATAC DeepAllele (L = 330,
 blocks, pool 4, 256/256; its speed does not depend on the weights) in eval mode on the CPU
 threads given; agreement (per-sequence Pearson r of ISM and TISM maps) on a trained model.
 The reference point is the authors' ISM: 29 s per ATAC pair on 2 CPU threads
-(performance-anchors.md).
+(docs/results.md, "Performance anchors").
 """
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ the attributed output column (the ratio, or the mutated allele's own count), the
 the four bases at each position (reference-spec §3.3; the difference, not the authors' HEAD
 bug of storing the absolute prediction). Padding positions are not mutated and stay 0.
 
-Speed (performance-anchors.md): the held-fixed allele's embedding is computed once per
+Speed (docs/results.md, "Performance anchors"): the held-fixed allele's embedding is computed once per
 sequence; only real alternatives at non-padding positions are run; mutants are batched; and
 the trunk is evaluated **windowed** (:class:`WindowedTrunk`): a point mutation changes the
 trunk's activations only near the mutated base (and its mirror in the reverse-complement

@@ -1,9 +1,11 @@
-"""Test-set correlations of the trained models (the numbers behind Fig 1c,d and S2) and their validation.
+"""Test-set correlations of the trained models (the numbers behind Fig 1c,d and S2).
 
 The long table has one row per (dataset, model, seed, split, target) with Pearson and
 Spearman correlations between observed and predicted values and the number of peaks ``n``.
 Targets: ``count_ref`` and ``count_alt`` (ln(1 + count) of each allele), ``count`` (the mean
 of the two allele correlations, as the paper reports counts) and ``ratio`` (ln ratio).
+
+Their validation on a simulated dataset is :func:`deepallele.models.validate.model_validation`.
 """
 from __future__ import annotations
 
@@ -13,14 +15,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..validation.table import validation_table
-
 TARGETS = {"count_ref": ("obs_ref", "pred_ref"), "count_alt": ("obs_alt", "pred_alt"),
            "ratio": ("obs_ratio", "pred_ratio")}
 TABLE_COLUMNS = ["dataset", "model", "seed", "split", "target", "pearson", "spearman", "n"]
 SUMMARY_COLUMNS = ["dataset", "model", "split", "target", "n_seeds", "pearson_mean", "pearson_sd", "spearman_mean",
                    "spearman_sd", "n"]
-VALIDATION_MODELS = ("deepallele", "direct", "ref_only", "two_genome")
 
 
 def correlations(obs: np.ndarray, pred: np.ndarray) -> tuple[float, float, int]:
@@ -116,52 +115,3 @@ def report_split(table: pd.DataFrame) -> str:
         if s in splits:
             return s
     raise ValueError(f"no test or val rows (splits: {sorted(splits)})")
-
-
-def model_validation(summary: pd.DataFrame, split: str | None = None, min_gain: float = 0.1,
-                     max_spread: float = 0.05) -> pd.DataFrame:
-    """Validation rows (``metric, value, goal, n``) of the model stage on a simulated dataset.
-
-    Parameters
-    ----------
-    summary : pandas.DataFrame
-        Output of :func:`summarize` for one dataset.
-    split : str, optional
-        Split to read (default :func:`report_split`).
-    min_gain : float
-        Goal for ``ratio_gain_vs_ref_only`` (DeepAllele minus reference-only ratio Pearson).
-    max_spread : float
-        Goal for ``count_pearson_spread`` (max - min of the mean count Pearson across models).
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``metric, value, goal, n`` (n: sequences of the split): ``ratio_pearson_<model>`` for DeepAllele, the direct variant,
-        reference-only and two-genome (NaN when not trained), ``ratio_gain_vs_ref_only`` and
-        ``count_pearson_spread``.
-    """
-    split = split or report_split(summary)
-    s = summary[summary["split"] == split]
-
-    def mean(model, target):
-        v = s.loc[(s["model"] == model) & (s["target"] == target), "pearson_mean"]
-        return float(v.iloc[0]) if len(v) else float("nan")
-
-    def points(model, target="ratio"):
-        """Sequences behind a model's Pearson (the split's size)."""
-        v = s.loc[(s["model"] == model) & (s["target"] == target), "n"] if "n" in s else []
-        return int(v.iloc[0]) if len(v) else None
-
-    rows = []
-    for m in VALIDATION_MODELS:
-        rows.append({"metric": f"ratio_pearson_{m}", "value": round(mean(m, "ratio"), 4),
-                     "goal": f"report (mean over seeds, {split} split)", "n": points(m)})
-    gain = mean("deepallele", "ratio") - mean("ref_only", "ratio")
-    rows.append({"metric": "ratio_gain_vs_ref_only", "value": round(gain, 4), "goal": f">= {min_gain}",
-                 "n": points("deepallele")})
-    counts = [mean(m, "count") for m in sorted(s["model"].unique())]
-    counts = [c for c in counts if np.isfinite(c)]
-    spread = max(counts) - min(counts) if counts else float("nan")
-    rows.append({"metric": "count_pearson_spread", "value": round(spread, 4), "goal": f"<= {max_spread}",
-                 "n": points("deepallele", "count")})
-    return validation_table(rows)

@@ -1,6 +1,6 @@
 """Train model types x seeds under several training settings and tabulate their correlations.
 
-The check behind the README's "Does the simulated truth carry the effect?": every run is
+The check behind docs/results.md's "Does the simulated truth carry the effect?": every run is
 :func:`deepallele.models.train.train_model` on a dataset's ``pairs.h5``; runs go to a process
 pool (one torch thread each), so a GPU machine with many cores trains dozens side by side.
 Not a workflow stage: settings are compared on the *validation* split (``val_*`` columns);

@@ -2,7 +2,7 @@
 
 By default the simulator plants and scores each factor with its own JASPAR 2020 matrix, the same
 matrix that FIMO (MeanDiff) and TomTom (cluster naming) later look up, so MeanDiff is near-oracle
-and naming is favoured (the science audit, science-audit.md §7, S3). A grammar can opt out, per
+and naming is favoured (docs/simulator-motifs.md, "Why"). A grammar can opt out, per
 factor or for the whole grammar (``docs/simulator-motifs.md``; ``grammars.yaml``, preset
 ``atac_offdb``)::
 

@@ -1,0 +1,64 @@
+"""Validation of the model stage on a simulated dataset (``results/<dataset>/validation/model.tsv``).
+
+Part of the validation wing (see ``[tool.importlinter]`` in pyproject.toml): it builds on
+:mod:`deepallele.validation.table`, which the model stage itself never imports. The correlations it
+reads are :func:`deepallele.models.evaluate.summarize`'s.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..validation.table import validation_table
+from .evaluate import report_split
+
+VALIDATION_MODELS = ("deepallele", "direct", "ref_only", "two_genome")
+
+
+def model_validation(summary: pd.DataFrame, split: str | None = None, min_gain: float = 0.1,
+                     max_spread: float = 0.05) -> pd.DataFrame:
+    """Validation rows (``metric, value, goal, n``) of the model stage on a simulated dataset.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        Output of :func:`deepallele.models.evaluate.summarize` for one dataset.
+    split : str, optional
+        Split to read (default :func:`deepallele.models.evaluate.report_split`).
+    min_gain : float
+        Goal for ``ratio_gain_vs_ref_only`` (DeepAllele minus reference-only ratio Pearson).
+    max_spread : float
+        Goal for ``count_pearson_spread`` (max - min of the mean count Pearson across models).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``metric, value, goal, n`` (n: sequences of the split): ``ratio_pearson_<model>`` for DeepAllele, the direct variant,
+        reference-only and two-genome (NaN when not trained), ``ratio_gain_vs_ref_only`` and
+        ``count_pearson_spread``.
+    """
+    split = split or report_split(summary)
+    s = summary[summary["split"] == split]
+
+    def mean(model, target):
+        v = s.loc[(s["model"] == model) & (s["target"] == target), "pearson_mean"]
+        return float(v.iloc[0]) if len(v) else float("nan")
+
+    def points(model, target="ratio"):
+        """Sequences behind a model's Pearson (the split's size)."""
+        v = s.loc[(s["model"] == model) & (s["target"] == target), "n"] if "n" in s else []
+        return int(v.iloc[0]) if len(v) else None
+
+    rows = []
+    for m in VALIDATION_MODELS:
+        rows.append({"metric": f"ratio_pearson_{m}", "value": round(mean(m, "ratio"), 4),
+                     "goal": f"report (mean over seeds, {split} split)", "n": points(m)})
+    gain = mean("deepallele", "ratio") - mean("ref_only", "ratio")
+    rows.append({"metric": "ratio_gain_vs_ref_only", "value": round(gain, 4), "goal": f">= {min_gain}",
+                 "n": points("deepallele")})
+    counts = [mean(m, "count") for m in sorted(s["model"].unique())]
+    counts = [c for c in counts if np.isfinite(c)]
+    spread = max(counts) - min(counts) if counts else float("nan")
+    rows.append({"metric": "count_pearson_spread", "value": round(spread, 4), "goal": f"<= {max_spread}",
+                 "n": points("deepallele", "count")})
+    return validation_table(rows)
