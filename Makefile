@@ -1,5 +1,5 @@
 # Two commands for a newcomer:  make demo  |  make test
-.PHONY: demo test validate setup lint dryrun clean
+.PHONY: demo test validate confirm setup lint dryrun clean
 
 SNAKEMAKE := .venv/bin/snakemake
 CORES ?= all
@@ -16,6 +16,11 @@ test: setup
 # the larger simulated run behind the model-level checks (config/validation.yaml; docs/results.md, "Validation run")
 validate: setup
 	$(SNAKEMAKE) --profile profiles/local --cores $(CORES) --configfile config/config.yaml config/validation.yaml
+
+# the confirmation run: a fresh cross and grammar never used in development, frozen settings, run once
+# (config/confirm.yaml; docs/results.md, "Confirmation run")
+confirm: setup
+	$(SNAKEMAKE) --profile profiles/local --cores $(CORES) --configfile config/config.yaml config/confirm.yaml
 
 lint: setup
 	$(SNAKEMAKE) --lint
