@@ -3,7 +3,8 @@
 #   snakemake --profile profiles/local            # everything, for every dataset in the config
 #   snakemake --profile profiles/local simulate   # a named stage (see the target rules below)
 #
-# Each stage is one rules/*.smk file; all logic lives in the `deepallele` package (src/).
+# Each stage is one rules/*.smk file, its helpers in rules/*_common.smk, every path in
+# rules/layout.smk; all logic lives in the `deepallele` package (src/).
 
 from snakemake.utils import min_version
 
@@ -16,13 +17,9 @@ configfile: "config/config.yaml"
 report: "report/workflow.rst"
 
 
+# Setup first: config checks, dataset lists, the file layout (rules/layout.smk) and every stage's
+# helpers. Then the stages' rules, one file each; their order does not matter.
 include: "rules/common.smk"
-include: "rules/reads_common.smk"
-include: "rules/counts_common.smk"
-include: "rules/scatac_common.smk"
-include: "rules/multiqc_common.smk"
-include: "rules/dataset_common.smk"
-include: "rules/models_common.smk"
 include: "rules/simulate.smk"
 include: "rules/resources.smk"
 include: "rules/imports.smk"
@@ -43,7 +40,6 @@ include: "rules/train.smk"
 include: "rules/evaluate.smk"
 include: "rules/jaspar.smk"
 include: "rules/meandiff.smk"
-include: "rules/interpret_common.smk"
 include: "rules/motifs.smk"
 include: "rules/interpret.smk"
 include: "rules/score_variants.smk"

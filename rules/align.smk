@@ -7,14 +7,14 @@ rule bowtie2:
         unpack(trimmed_reads),
         index=bowtie2_index_files,
     output:
-        bam=temp("results/{dataset}/align/{sample}.{side}.raw.bam"),
+        bam=temp(RAW_ALIGNMENT),
     params:
-        prefix=lambda wc: f"resources/genomes/{genome_of(wc.dataset)}/bowtie2/{wc.side}",
+        prefix=lambda wc: bowtie2_index_prefix(wc.dataset, wc.side),
         options=lambda wc: bowtie2_options(wc.dataset),
     log:
-        "results/logs/bowtie2/{dataset}/{sample}.{side}.log",
+        BOWTIE2_LOG,
     benchmark:
-        "results/benchmarks/jobs/bowtie2/{dataset}/{sample}.{side}.tsv"
+        BOWTIE2_BENCHMARK
     conda:
         "../envs/reads.yaml"
     threads: config["threads"]["align"]
@@ -29,14 +29,15 @@ rule bowtie2:
 
 
 # Per-genome alignments, filtered like the allele split and coordinate-sorted, for genome
-# browsers and QC (target: `alignments`); the allele split does not need them.
+# browsers; no target rule asks for them (name the file: results/<dataset>/align/<sample>.<side>.sorted.bam),
+# and the allele split does not need them.
 rule genome_alignment:
     input:
-        bam="results/{dataset}/align/{sample}.{side}.raw.bam",
+        bam=RAW_ALIGNMENT,
     output:
-        bam="results/{dataset}/align/{sample}.{side}.sorted.bam",
-        bai="results/{dataset}/align/{sample}.{side}.sorted.bam.bai",
-        stats="results/{dataset}/align/{sample}.{side}.filter.json",
+        bam=SORTED_ALIGNMENT,
+        bai=f"{SORTED_ALIGNMENT}.bai",
+        stats=ALIGNMENT_FILTER_STATS,
     params:
         min_mapq=config["alignment"]["min_mapq"],
         exclude=" ".join(f"--exclude '{p}'" for p in config["alignment"]["exclude_contigs"]),

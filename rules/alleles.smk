@@ -5,15 +5,15 @@
 
 rule split_alleles:
     input:
-        ref="results/{dataset}/align/{sample}.ref.raw.bam",
-        strain="results/{dataset}/align/{sample}.strain.raw.bam",
-        chain=lambda wc: f"resources/genomes/{genome_of(wc.dataset)}/ref_to_strain.chain",
+        ref=fill(RAW_ALIGNMENT, side="ref"),
+        strain=fill(RAW_ALIGNMENT, side="strain"),
+        chain=lambda wc: fill(STRAIN_CHAIN, genome=genome_of(wc.dataset)),
     output:
-        ref=temp("results/{dataset}/alleles/{sample}.ref.unsorted.bam"),
-        alt=temp("results/{dataset}/alleles/{sample}.alt.unsorted.bam"),
-        ref_only=temp("results/{dataset}/alleles/{sample}.ref_specific.unsorted.bam"),
-        alt_only=temp("results/{dataset}/alleles/{sample}.alt_specific.unsorted.bam"),
-        summary="results/{dataset}/alleles/{sample}.split.json",
+        ref=temp(fill(UNSORTED_ALLELE_BAM, kind="ref")),
+        alt=temp(fill(UNSORTED_ALLELE_BAM, kind="alt")),
+        ref_only=temp(fill(UNSORTED_ALLELE_BAM, kind="ref_specific")),
+        alt_only=temp(fill(UNSORTED_ALLELE_BAM, kind="alt_specific")),
+        summary=SPLIT_SUMMARY,
     params:
         min_mapq=lambda wc: allele_split_min_mapq(wc.dataset),
         exclude=config["alignment"]["exclude_contigs"],
@@ -22,7 +22,7 @@ rule split_alleles:
     log:
         "results/logs/split_alleles/{dataset}/{sample}.log",
     benchmark:
-        "results/benchmarks/jobs/split_alleles/{dataset}/{sample}.tsv"
+        SPLIT_BENCHMARK
     conda:
         "../envs/python.yaml"
     threads: config["threads"]["samtools"]
@@ -35,10 +35,10 @@ rule split_alleles:
 
 rule sort_allele_bam:
     input:
-        bam="results/{dataset}/alleles/{sample}.{kind}.unsorted.bam",
+        bam=UNSORTED_ALLELE_BAM,
     output:
-        bam="results/{dataset}/alleles/{sample}.{kind}.bam",
-        bai="results/{dataset}/alleles/{sample}.{kind}.bam.bai",
+        bam=fill(ALLELE_BAM, allele="{kind}"),
+        bai=fill(ALLELE_BAM, allele="{kind}") + ".bai",
     wildcard_constraints:
         kind="ref|alt|ref_specific|alt_specific",
         dataset="|".join(READ_DATASETS) or "NONE",

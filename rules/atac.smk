@@ -8,11 +8,11 @@
 
 rule tn5_shift:
     input:
-        bam="results/{dataset}/dedup/{sample}.{allele}.bam",
-        bai="results/{dataset}/dedup/{sample}.{allele}.bam.bai",
+        bam=DEDUP_BAM,
+        bai=f"{DEDUP_BAM}.bai",
     output:
-        bam=temp("results/{dataset}/shifted/{sample}.{allele}.unsorted.bam"),
-        summary="results/{dataset}/shifted/{sample}.{allele}.shift.json",
+        bam=temp(SHIFTED_UNSORTED_BAM),
+        summary=SHIFT_SUMMARY,
     conda:
         "../envs/python.yaml"
     log:
@@ -29,12 +29,12 @@ rule tn5_shift:
 
 rule sort_shifted:
     input:
-        bam="results/{dataset}/shifted/{sample}.{allele}.unsorted.bam",
+        bam=SHIFTED_UNSORTED_BAM,
     output:
-        bam="results/{dataset}/shifted/{sample}.{allele}.bam",
-        bai="results/{dataset}/shifted/{sample}.{allele}.bam.bai",
+        bam=SHIFTED_BAM,
+        bai=f"{SHIFTED_BAM}.bai",
     params:
-        tmp_prefix="results/{dataset}/shifted/{sample}.{allele}.sort_tmp",
+        tmp_prefix=SHIFTED_SORT_TMP,
     conda:
         "../envs/reads.yaml"
     log:

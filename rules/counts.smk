@@ -9,13 +9,13 @@
 
 rule allele_counts:
     input:
-        peaks="results/{dataset}/peaks/peaks.bed",
+        peaks=PEAKS,
         bams=lambda wc: final_allele_bams(wc.dataset),
         bais=lambda wc: [f"{b}.bai" for b in final_allele_bams(wc.dataset)],
     output:
-        counts="results/{dataset}/counts/allele_counts.tsv",
-        per_sample="results/{dataset}/counts/allele_counts_per_sample.tsv",
-        modes="results/{dataset}/counts/count_modes.tsv",
+        counts=COUNTS,
+        per_sample=COUNTS_PER_SAMPLE,
+        modes=COUNT_MODES,
     wildcard_constraints:
         dataset="|".join(BAM_DATASETS) or "NONE",
     params:
@@ -40,8 +40,8 @@ rule pool_allele_bams:
     input:
         bams=lambda wc: [final_allele_bam(wc.dataset, s, wc.allele) for s in counted_samples(wc.dataset)],
     output:
-        bam=temp("results/{dataset}/tracks/{allele}.pooled.bam"),
-        bai=temp("results/{dataset}/tracks/{allele}.pooled.bam.bai"),
+        bam=temp(POOLED_BAM),
+        bai=temp(f"{POOLED_BAM}.bai"),
     conda:
         "../envs/reads.yaml"
     log:
@@ -65,7 +65,7 @@ rule bigwig:
     input:
         unpack(bigwig_input),
     output:
-        bw="results/{dataset}/tracks/{allele}.bw",
+        bw=TRACK,
     params:
         bin_size=config["tracks"]["bin_size"],
         normalize=config["tracks"]["normalize"],

@@ -1,19 +1,19 @@
-# Path helpers of the stages after allele assignment (dedup, Tn5 shift, peaks, counts, tracks).
-# Functions only (no rules); include after rules/common.smk, which defines config, UNITS and
-# genome_of().
+# Helpers of the stages after allele assignment (rules/dedup.smk, rules/atac.smk, rules/peaks.smk,
+# rules/counts.smk): which BAM each sample's reads end in, controls, peaks, counts. Functions only,
+# no rules.
 import shlex
 
 from deepallele.reads.peaks import configured_genome_size
 
 
 def dedup_bam(dataset, sample, allele):
-    return f"results/{dataset}/dedup/{sample}.{allele}.bam"
+    return fill(DEDUP_BAM, dataset=dataset, sample=sample, allele=allele)
 
 
 def final_allele_bam(dataset, sample, allele):
     """The BAM that peaks, counts and tracks use: Tn5-shifted for ATAC, deduplicated otherwise."""
     if daw.tn5_shift(config, dataset):
-        return f"results/{dataset}/shifted/{sample}.{allele}.bam"
+        return fill(SHIFTED_BAM, dataset=dataset, sample=sample, allele=allele)
     return dedup_bam(dataset, sample, allele)
 
 
@@ -49,15 +49,7 @@ def track_bam(dataset, allele):
     samples = counted_samples(dataset)
     if len(samples) == 1:
         return final_allele_bam(dataset, samples[0], allele)
-    return f"results/{dataset}/tracks/{allele}.pooled.bam"
-
-
-def reference_fasta(dataset):
-    return daw.genome_files(config, genome_of(dataset))["reference_fasta"]
-
-
-def reference_fai(dataset):
-    return reference_fasta(dataset) + ".fai"
+    return fill(POOLED_BAM, dataset=dataset, allele=allele)
 
 
 def given_peaks(dataset):
@@ -65,7 +57,7 @@ def given_peaks(dataset):
     simulator's regions), or None when MACS3 calls peaks."""
     given = config["datasets"][dataset].get("peaks")
     if not given and dataset in SCATAC_DATASETS and dataset in SIMULATED_DATASETS:
-        return f"{SIM}/datasets/{dataset}/known_peaks.bed"
+        return fill(SIM_KNOWN_PEAKS, dataset=dataset)
     return given or None
 
 
@@ -85,28 +77,31 @@ def counts_stage_targets(dataset):
     """Final outputs of the dedup/shift/peaks/counts/tracks stages of a dataset (a dataset
     imported from a count table has only its counts; one imported from the authors' HDF5, none)."""
     if ENTRY[dataset] == "count_table":
-        return [f"results/{dataset}/counts/allele_counts.tsv"]
+        return [fill(COUNTS, dataset=dataset)]
     if dataset in SCATAC_DATASETS:
         return scatac_counts_targets(dataset)
     if dataset not in BAM_DATASETS:
         return []
     return [
-        f"results/{dataset}/peaks/peaks.bed",
-        f"results/{dataset}/counts/allele_counts.tsv",
-        f"results/{dataset}/counts/allele_counts_per_sample.tsv",
-        *(f"results/{dataset}/tracks/{a}.bw" for a in ("ref", "alt")),
-        *(f"results/{dataset}/dedup/{s}.{a}.metrics.txt" for s in counted_samples(dataset) for a in ("ref", "alt")),
+        fill(PEAKS, dataset=dataset),
+        fill(COUNTS, dataset=dataset),
+        fill(COUNTS_PER_SAMPLE, dataset=dataset),
+        *(fill(TRACK, dataset=dataset, allele=a) for a in ("ref", "alt")),
+        *dedup_metrics(dataset, counted_samples(dataset)),
     ]
+
+
+def dedup_metrics(dataset, samples):
+    """Picard's duplicate metrics of the ref and alt BAM of each of ``samples`` (rule mark_duplicates)."""
+    return [fill(DEDUP_METRICS, dataset=dataset, sample=s, allele=a) for s in samples for a in ("ref", "alt")]
 
 
 # --- input functions of the rules
 
 
 def mark_duplicates_input(wildcards):
-    files = {
-        "bam": f"results/{wildcards.dataset}/alleles/{wildcards.sample}.{wildcards.allele}.bam",
-        "bai": f"results/{wildcards.dataset}/alleles/{wildcards.sample}.{wildcards.allele}.bam.bai",
-    }
+    bam = fill(ALLELE_BAM, dataset=wildcards.dataset, sample=wildcards.sample, allele=wildcards.allele)
+    files = {"bam": bam, "bai": f"{bam}.bai"}
     if blacklist_bed():
         files["blacklist"] = blacklist_bed()
     return files
@@ -117,7 +112,7 @@ def peak_windows_input(wildcards):
     if given_peaks(wildcards.dataset):
         files["given"] = given_peaks(wildcards.dataset)
     else:
-        files["narrowpeak"] = f"results/{wildcards.dataset}/peaks/macs3/{wildcards.dataset}_peaks.narrowPeak"
+        files["narrowpeak"] = fill(MACS3_NARROWPEAK, dataset=wildcards.dataset)
     return files
 
 
@@ -134,7 +129,7 @@ def call_peaks_input(wildcards):
     ds = wildcards.dataset
     files = {
         "bams": final_allele_bams(ds),
-        "gsize": f"results/{ds}/peaks/effective_genome_size.txt",
+        "gsize": fill(GENOME_SIZE, dataset=ds),
     }
     files["bais"] = [f"{b}.bai" for b in files["bams"]]
     controls = final_allele_bams(ds, control_samples(ds))
@@ -155,5 +150,5 @@ def bigwig_input(wildcards):
     files = {"bam": track_bam(wildcards.dataset, wildcards.allele)}
     files["bai"] = files["bam"] + ".bai"
     if config["tracks"]["normalize"] == "RPGC":
-        files["gsize"] = f"results/{wildcards.dataset}/peaks/effective_genome_size.txt"
+        files["gsize"] = fill(GENOME_SIZE, dataset=wildcards.dataset)
     return files

@@ -8,8 +8,8 @@ rule paired_dataset:
     input:
         unpack(paired_dataset_input),
     output:
-        h5="results/{dataset}/data/pairs.h5",
-        summary="results/{dataset}/data/pairs_summary.tsv",
+        h5=PAIRS_H5,
+        summary=PAIRS_SUMMARY,
     wildcard_constraints:
         dataset="|".join(d for d in DATASETS if d not in AUTHORS_H5_DATASETS) or "NONE",
     params:
@@ -39,7 +39,7 @@ rule validate_dataset:
         unpack(validate_dataset_input),
     output:
         table=report(
-            "results/{dataset}/validation/dataset.tsv",
+            VALIDATION_DATASET,
             caption="../report/tables/validation_dataset.rst",
             category="Validation",
             subcategory="{dataset}",

@@ -18,9 +18,9 @@ rule mark_duplicates:
     input:
         unpack(mark_duplicates_input),
     output:
-        bam="results/{dataset}/dedup/{sample}.{allele}.bam",
-        bai="results/{dataset}/dedup/{sample}.{allele}.bam.bai",
-        metrics="results/{dataset}/dedup/{sample}.{allele}.metrics.txt",
+        bam=DEDUP_BAM,
+        bai=f"{DEDUP_BAM}.bai",
+        metrics=DEDUP_METRICS,
     params:
         picard=lambda wc, input, output: shlex.join(
             markduplicates_command(
@@ -29,10 +29,10 @@ rule mark_duplicates:
                 input.bam,
                 marked_bam(output),
                 output.metrics,
-                f"results/{wc.dataset}/dedup/tmp.{wc.sample}.{wc.allele}",
+                fill(DEDUP_TMP, dataset=wc.dataset, sample=wc.sample, allele=wc.allele),
             )
         ),
-        tmp_dir="results/{dataset}/dedup/tmp.{sample}.{allele}",
+        tmp_dir=DEDUP_TMP,
         marked=lambda wc, output: marked_bam(output),
         names=lambda wc, output: f"{output.bam}.blacklisted_names.txt",
         blacklist=blacklist_bed() or "",

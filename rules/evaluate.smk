@@ -7,8 +7,8 @@ rule evaluate_models:
     input:
         predictions=lambda wc: model_outputs(wc.dataset),
     output:
-        table="results/{dataset}/metrics/performance.tsv",
-        summary="results/{dataset}/metrics/performance_summary.tsv",
+        table=PERFORMANCE,
+        summary=PERFORMANCE_SUMMARY,
     params:
         runs=lambda wc: model_run_keys(wc.dataset),
     log:
@@ -26,44 +26,44 @@ rule evaluate_models:
 
 rule figure_performance:
     input:
-        table="results/{dataset}/metrics/performance.tsv",
-        histories=lambda wc: model_outputs(wc.dataset, "history.tsv"),
+        table=PERFORMANCE,
+        histories=lambda wc: model_outputs(wc.dataset, HISTORY),
     output:
-        fig1c=multiext("results/{dataset}/figures/fig1c_counts", ".pdf", ".tsv"),
+        fig1c=multiext(figure("fig1c_counts"), ".pdf", ".tsv"),
         fig1c_png=report(
-            "results/{dataset}/figures/fig1c_counts.png",
+            figure("fig1c_counts", "png"),
             caption="../report/figures/fig1c_counts.rst",
             category="Figures",
             subcategory="{dataset}",
             labels={"figure": "Fig 1c"},
         ),
-        fig1d=multiext("results/{dataset}/figures/fig1d_ratio", ".pdf", ".tsv"),
+        fig1d=multiext(figure("fig1d_ratio"), ".pdf", ".tsv"),
         fig1d_png=report(
-            "results/{dataset}/figures/fig1d_ratio.png",
+            figure("fig1d_ratio", "png"),
             caption="../report/figures/fig1d_ratio.rst",
             category="Figures",
             subcategory="{dataset}",
             labels={"figure": "Fig 1d"},
         ),
-        spearman=multiext("results/{dataset}/figures/figS2_spearman", ".pdf", ".tsv"),
+        spearman=multiext(figure("figS2_spearman"), ".pdf", ".tsv"),
         spearman_png=report(
-            "results/{dataset}/figures/figS2_spearman.png",
+            figure("figS2_spearman", "png"),
             caption="../report/figures/figS2_spearman.rst",
             category="Figures",
             subcategory="{dataset}",
             labels={"figure": "Fig S2a,b"},
         ),
-        direct=multiext("results/{dataset}/figures/figS2_direct", ".pdf", ".tsv"),
+        direct=multiext(figure("figS2_direct"), ".pdf", ".tsv"),
         direct_png=report(
-            "results/{dataset}/figures/figS2_direct.png",
+            figure("figS2_direct", "png"),
             caption="../report/figures/figS2_direct.rst",
             category="Figures",
             subcategory="{dataset}",
             labels={"figure": "Fig S2c,d"},
         ),
-        curves=multiext("results/{dataset}/figures/training_curves", ".pdf", ".tsv"),
+        curves=multiext(figure("training_curves"), ".pdf", ".tsv"),
         curves_png=report(
-            "results/{dataset}/figures/training_curves.png",
+            figure("training_curves", "png"),
             caption="../report/figures/training_curves.rst",
             category="Figures",
             subcategory="{dataset}",
@@ -86,10 +86,10 @@ rule figure_performance:
 
 rule validate_models:
     input:
-        summary="results/{dataset}/metrics/performance_summary.tsv",
+        summary=PERFORMANCE_SUMMARY,
     output:
         table=report(
-            "results/{dataset}/validation/model.tsv",
+            VALIDATION_MODELS,
             caption="../report/tables/validation_model.rst",
             category="Validation",
             subcategory="{dataset}",
@@ -110,7 +110,7 @@ rule validate_models:
 
 rule benchmark_training:
     output:
-        table="results/benchmarks/training.tsv",
+        table=TRAINING_BENCHMARK,
     params:
         repeats=5,
     log:

@@ -9,8 +9,8 @@ rule link_allele_bam:
     input:
         bam=lambda wc: given_allele_bam(wc.dataset, wc.sample, wc.allele),
     output:
-        bam="results/{dataset}/alleles/{sample}.{allele}.bam",
-        bai="results/{dataset}/alleles/{sample}.{allele}.bam.bai",
+        bam=ALLELE_BAM,
+        bai=f"{ALLELE_BAM}.bai",
     wildcard_constraints:
         dataset="|".join(ALLELE_BAM_DATASETS) or "NONE",
     log:
@@ -36,7 +36,7 @@ rule import_count_table:
     input:
         unpack(import_count_table_input),
     output:
-        counts="results/{dataset}/counts/allele_counts.tsv",
+        counts=COUNTS,
     wildcard_constraints:
         dataset="|".join(COUNT_TABLE_DATASETS) or "NONE",
     params:
@@ -57,8 +57,8 @@ rule import_authors_h5:
     input:
         h5=lambda wc: daw.resource_path(config, config["datasets"][wc.dataset]["authors_h5"]["path"]),
     output:
-        h5="results/{dataset}/data/pairs.h5",
-        summary="results/{dataset}/data/pairs_summary.tsv",
+        h5=PAIRS_H5,
+        summary=PAIRS_SUMMARY,
     wildcard_constraints:
         dataset="|".join(AUTHORS_H5_DATASETS) or "NONE",
     params:
@@ -84,9 +84,9 @@ rule import_authors_h5:
 
 rule export_authors_h5:
     input:
-        h5="results/{dataset}/data/pairs.h5",
+        h5=PAIRS_H5,
     output:
-        h5="results/{dataset}/data/authors_layout.hdf5",
+        h5=AUTHORS_LAYOUT_H5,
     params:
         # the authors' ATAC file holds bulk sums and single-cell pseudo-bulk (sc) targets
         layout=lambda wc: "chip" if config["datasets"][wc.dataset]["assay"] == "chip" else "atac",

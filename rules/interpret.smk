@@ -1,22 +1,18 @@
-# Interpretation (reference-spec §3.1-3.3, 3.7): trusted set, ISM/TISM attributions per model and
-# seed, variant effects (swapping each variant between the alleles) averaged over the analysed
-# seeds (interpretation.seeds: all, or the one model the paper analyses), main
-# variants in motifs with TF-like groups, validation against the simulator, figures, benchmark.
-# Include after rules/common.smk, rules/models_common.smk, rules/interpret_common.smk and
-# rules/motifs.smk.
-# glibc's allocator: keep freed memory in the heap for the large mutant batches (see
-# performance-anchors.md), as for training.
-INTERPRET_ENV = "MALLOC_MMAP_THRESHOLD_=4294967296 MALLOC_TRIM_THRESHOLD_=68719476736"
+# Interpretation (docs/methods.md, "Interpretation"): trusted set, ISM/TISM attributions per model
+# and seed, variant effects (swapping each variant between the alleles) averaged over the analysed
+# seeds (interpretation.seeds: all, or the one model the paper analyses), main variants in motifs
+# with TF-like groups (the motifs: rules/motifs.smk), validation against the simulator, figures,
+# benchmark. Helpers and INTERPRET_ENV: rules/interpret_common.smk.
 
 
 rule interpret_trusted:
     input:
         predictions=lambda wc: [
-            f"{model_dir(wc.dataset, 'deepallele', s)}/predictions.tsv" for s in interpret_seeds(wc.dataset)
+            fill(PREDICTIONS, dataset=wc.dataset, model="deepallele", seed=s) for s in interpret_seeds(wc.dataset)
         ],
-        pairs="results/{dataset}/data/pairs.h5",
+        pairs=PAIRS_H5,
     output:
-        table="results/{dataset}/interpret/trusted.tsv",
+        table=TRUSTED,
     params:
         split=interpret_setting("split"),
         min_obs=lambda wc: interpret_setting("trusted")["min_obs"],
@@ -37,11 +33,11 @@ rule interpret_trusted:
 # outputs differ; the model wildcard's constraint sends each model to one of them.
 rule interpret_model:
     input:
-        ckpt="results/{dataset}/models/{model}/seed{seed}/best.ckpt",
-        pairs="results/{dataset}/data/pairs.h5",
+        ckpt=CHECKPOINT,
+        pairs=PAIRS_H5,
     output:
-        effects="results/{dataset}/interpret/variant_effects/{model}/seed{seed}.tsv",
-        tism="results/{dataset}/interpret/attributions/{model}/seed{seed}.tism.npz",
+        effects=VARIANT_EFFECTS,
+        tism=fill(ATTRIBUTIONS, method="tism"),
     wildcard_constraints:
         model=models_regex(any_dataset_models(tism_only_models)),
     params:
@@ -49,9 +45,9 @@ rule interpret_model:
         batch_size=interpret_setting("batch_size"),
         env=INTERPRET_ENV,
     log:
-        "results/logs/interpret_model/{dataset}/{model}/seed{seed}.log",
+        INTERPRET_MODEL_LOG,
     benchmark:
-        "results/benchmarks/jobs/interpret_model/{dataset}/{model}/seed{seed}.tsv"
+        INTERPRET_MODEL_BENCHMARK
     conda:
         "../envs/python.yaml"
     threads: config["threads"]["interpret"]
@@ -66,12 +62,12 @@ rule interpret_model:
 
 rule interpret_model_ism:
     input:
-        ckpt="results/{dataset}/models/{model}/seed{seed}/best.ckpt",
-        pairs="results/{dataset}/data/pairs.h5",
+        ckpt=CHECKPOINT,
+        pairs=PAIRS_H5,
     output:
-        effects="results/{dataset}/interpret/variant_effects/{model}/seed{seed}.tsv",
-        tism="results/{dataset}/interpret/attributions/{model}/seed{seed}.tism.npz",
-        ism="results/{dataset}/interpret/attributions/{model}/seed{seed}.ism.npz",
+        effects=VARIANT_EFFECTS,
+        tism=fill(ATTRIBUTIONS, method="tism"),
+        ism=fill(ATTRIBUTIONS, method="ism"),
     wildcard_constraints:
         model=models_regex(any_dataset_models(ism_model_set)),
     params:
@@ -79,9 +75,9 @@ rule interpret_model_ism:
         batch_size=interpret_setting("batch_size"),
         env=INTERPRET_ENV,
     log:
-        "results/logs/interpret_model/{dataset}/{model}/seed{seed}.log",
+        INTERPRET_MODEL_LOG,
     benchmark:
-        "results/benchmarks/jobs/interpret_model/{dataset}/{model}/seed{seed}.tsv"
+        INTERPRET_MODEL_BENCHMARK
     conda:
         "../envs/python.yaml"
     threads: config["threads"]["interpret"]
@@ -97,13 +93,12 @@ rule interpret_model_ism:
 rule interpret_main_variants:
     input:
         effects=lambda wc: [
-            f"results/{wc.dataset}/interpret/variant_effects/{wc.model}/seed{s}.tsv"
-            for s in interpret_seeds(wc.dataset)
+            fill(VARIANT_EFFECTS, dataset=wc.dataset, model=wc.model, seed=s) for s in interpret_seeds(wc.dataset)
         ],
-        pairs="results/{dataset}/data/pairs.h5",
+        pairs=PAIRS_H5,
     output:
-        effects="results/{dataset}/interpret/variant_effects/{model}.mean.tsv",
-        main="results/{dataset}/interpret/variant_effects/{model}.main.tsv",
+        effects=MEAN_EFFECTS,
+        main=MAIN_EFFECTS,
     log:
         "results/logs/interpret_main_variants/{dataset}/{model}.log",
     conda:
@@ -117,16 +112,16 @@ rule interpret_main_variants:
 
 rule interpret_motif_variants:
     input:
-        trusted="results/{dataset}/interpret/trusted.tsv",
-        main=lambda wc: [f"results/{wc.dataset}/interpret/variant_effects/{m}.main.tsv" for m in cluster_models(wc)],
-        seqlets=lambda wc: [f"results/{wc.dataset}/motifs/seqlets/{m}.tsv" for m in cluster_models(wc)],
-        clusters="results/{dataset}/motifs/{cset}/clusters.tsv",
-        summary="results/{dataset}/motifs/{cset}/cluster_summary.tsv",
-        tomtom="results/{dataset}/motifs/{cset}/tomtom.tsv",
+        trusted=TRUSTED,
+        main=lambda wc: [fill(MAIN_EFFECTS, dataset=wc.dataset, model=m) for m in cluster_models(wc)],
+        seqlets=lambda wc: [fill(SEQLETS, dataset=wc.dataset, model=m) for m in cluster_models(wc)],
+        clusters=CLUSTERS,
+        summary=CLUSTER_SUMMARY,
+        tomtom=TOMTOM,
     output:
-        main="results/{dataset}/interpret/{cset}/main_variants.tsv",
-        groups="results/{dataset}/interpret/{cset}/groups.tsv",
-        labels="results/{dataset}/interpret/{cset}/cluster_groups.tsv",
+        main=MOTIF_MAIN_VARIANTS,
+        groups=MOTIF_GROUPS,
+        labels=CLUSTER_GROUPS,
     params:
         models=cluster_models,
         mode=interpret_setting("tf_groups"),
@@ -145,9 +140,9 @@ rule interpret_motif_variants:
 
 rule interpret_main_variants_table:
     input:
-        main="results/{dataset}/interpret/deepallele/main_variants.tsv",
+        main=fill(MOTIF_MAIN_VARIANTS, cset="deepallele"),
     output:
-        main="results/{dataset}/interpret/main_variants.tsv",
+        main=MAIN_VARIANTS,
     log:
         "results/logs/interpret_main_variants_table/{dataset}.log",
     conda:
@@ -161,17 +156,17 @@ rule interpret_main_variants_table:
 
 rule validate_interpretation:
     input:
-        main="results/{dataset}/interpret/main_variants.tsv",
-        groups="results/{dataset}/interpret/deepallele/groups.tsv",
-        cluster_groups="results/{dataset}/interpret/deepallele/cluster_groups.tsv",
-        cluster_names="results/{dataset}/motifs/deepallele/cluster_names.tsv",
-        pairs="results/{dataset}/data/pairs.h5",
-        regions=f"{SIM}/datasets/{{dataset}}/truth/regions.tsv",
-        variants=f"{SIM}/datasets/{{dataset}}/truth/variants.tsv",
+        main=MAIN_VARIANTS,
+        groups=fill(MOTIF_GROUPS, cset="deepallele"),
+        cluster_groups=fill(CLUSTER_GROUPS, cset="deepallele"),
+        cluster_names=fill(CLUSTER_NAMES, cset="deepallele"),
+        pairs=PAIRS_H5,
+        regions=SIM_TRUTH_REGIONS,
+        variants=SIM_TRUTH_VARIANTS,
         jaspar=JASPAR_MEME,
     output:
         table=report(
-            "results/{dataset}/validation/interpretation.tsv",
+            VALIDATION_INTERPRETATION,
             caption="../report/tables/validation_interpretation.rst",
             category="Validation",
             subcategory="{dataset}",
@@ -199,10 +194,10 @@ rule interpret_figures:
     input:
         unpack(interpret_figure_inputs),
     output:
-        [multiext(f"results/{{dataset}}/figures/{f}", ".pdf", ".tsv") for f in INTERPRET_FIGURES],
+        [multiext(figure(f), ".pdf", ".tsv") for f in INTERPRET_FIGURES],
         [
             report(
-                f"results/{{dataset}}/figures/{f}.png",
+                figure(f, "png"),
                 caption=f"../report/figures/{f}.rst",
                 category="Figures",
                 subcategory="{dataset}",
@@ -229,9 +224,9 @@ rule interpret_figures:
 rule benchmark_interpretation:
     input:
         ckpt=lambda wc: benchmark_demo_checkpoint(),
-        pairs=lambda wc: f"results/{benchmark_demo_dataset()}/data/pairs.h5",
+        pairs=lambda wc: fill(PAIRS_H5, dataset=benchmark_demo_dataset()),
     output:
-        table="results/benchmarks/interpretation.tsv",
+        table=INTERPRET_BENCHMARK,
     params:
         n_pairs=lambda wc: interpret_setting("benchmark")["n_pairs"],
         n_agreement=lambda wc: interpret_setting("benchmark")["n_agreement"],

@@ -1,9 +1,12 @@
 # Settings and input functions of the interpretation and motif stages (rules/interpret.smk,
-# rules/motifs.smk). Functions only (no rules); include after rules/common.smk and
-# rules/models_common.smk (model_dir, model_types, model_seeds). Every setting that depends on the
+# rules/motifs.smk). Functions and constants only, no rules. Every setting that depends on the
 # trained models takes the dataset: each dataset may train its own types and seeds
 # (datasets.<name>.models).
 import json
+
+# glibc's allocator: keep freed memory in the heap for the large mutant batches, as for training
+# (TRAIN_ENV); the interpretation and variant-scoring jobs set it
+INTERPRET_ENV = "MALLOC_MMAP_THRESHOLD_=4294967296 MALLOC_TRIM_THRESHOLD_=68719476736"
 
 INTERPRET_FIGURES = [
     "fig2a_locus",
@@ -95,7 +98,7 @@ def cluster_sets(dataset):
 def attribution_files(dataset, model, method, seeds=None):
     """Per-seed attribution files of a model: the analysed seeds (interpret_seeds), or ``seeds``."""
     seeds = interpret_seeds(dataset) if seeds is None else seeds
-    return [f"results/{dataset}/interpret/attributions/{model}/seed{s}.{method}.npz" for s in seeds]
+    return [fill(ATTRIBUTIONS, dataset=dataset, model=model, seed=s, method=method) for s in seeds]
 
 
 def seqlet_method(model):
@@ -111,42 +114,44 @@ def cluster_models(wildcards):
 def cluster_inputs(wildcards):
     models = cluster_models(wildcards)
     return {
-        "seqlets": [f"results/{wildcards.dataset}/motifs/seqlets/{m}.tsv" for m in models],
-        "cwms": [f"results/{wildcards.dataset}/motifs/seqlets/{m}.npz" for m in models],
+        "seqlets": [fill(SEQLETS, dataset=wildcards.dataset, model=m) for m in models],
+        "cwms": [fill(SEQLET_CWMS, dataset=wildcards.dataset, model=m) for m in models],
     }
 
 
 def interpret_figure_files(dataset):
-    return [f"results/{dataset}/figures/{f}.{ext}" for f in INTERPRET_FIGURES for ext in ("pdf", "png", "tsv")]
+    return [figure(f, ext, dataset) for f in INTERPRET_FIGURES for ext in ("pdf", "png", "tsv")]
 
 
 def interpret_stage_targets(dataset):
     """Final outputs of the interpretation stage of a dataset."""
     if "deepallele" not in model_types(dataset):
         return []
-    targets = [f"results/{dataset}/interpret/main_variants.tsv"] + interpret_figure_files(dataset)
+    targets = [fill(MAIN_VARIANTS, dataset=dataset)] + interpret_figure_files(dataset)
     # every seed's exact ISM is kept, whichever seeds the analyses use
     targets += [f for m in ism_model_set(dataset) for f in attribution_files(dataset, m, "ism", model_seeds(dataset))]
     if dataset in SIMULATED_DATASETS:
-        targets.append(f"results/{dataset}/validation/interpretation.tsv")
+        targets.append(fill(VALIDATION_INTERPRETATION, dataset=dataset))
     return targets
 
 
 def interpret_figure_inputs(wildcards):
     ds = wildcards.dataset
     method = interpret_setting("seqlet_method")
+    own = {"dataset": ds, "model": "deepallele", "cset": "deepallele"}
+    joint = {"dataset": ds, "cset": "joint"}
     files = {
-        "pairs": f"results/{ds}/data/pairs.h5",
-        "trusted": f"results/{ds}/interpret/trusted.tsv",
-        "effects": f"results/{ds}/interpret/variant_effects/deepallele.mean.tsv",
-        "main": f"results/{ds}/interpret/deepallele/main_variants.tsv",
-        "groups": f"results/{ds}/interpret/deepallele/groups.tsv",
-        "cluster_groups": f"results/{ds}/interpret/deepallele/cluster_groups.tsv",
-        "seqlets": f"results/{ds}/motifs/seqlets/deepallele.tsv",
-        "clusters": f"results/{ds}/motifs/deepallele/clusters.tsv",
-        "summary": f"results/{ds}/motifs/deepallele/cluster_summary.tsv",
-        "cwms": f"results/{ds}/motifs/deepallele/cluster_cwms.npz",
-        "names": f"results/{ds}/motifs/deepallele/cluster_names.tsv",
+        "pairs": fill(PAIRS_H5, dataset=ds),
+        "trusted": fill(TRUSTED, dataset=ds),
+        "effects": fill(MEAN_EFFECTS, **own),
+        "main": fill(MOTIF_MAIN_VARIANTS, **own),
+        "groups": fill(MOTIF_GROUPS, **own),
+        "cluster_groups": fill(CLUSTER_GROUPS, **own),
+        "seqlets": fill(SEQLETS, **own),
+        "clusters": fill(CLUSTERS, **own),
+        "summary": fill(CLUSTER_SUMMARY, **own),
+        "cwms": fill(CLUSTER_CWMS, **own),
+        "names": fill(CLUSTER_NAMES, **own),
         "attr": attribution_files(ds, "deepallele", method),
         # Fig S3a compares every seed's attributions, whichever seeds the analyses use
         "seed_attr": attribution_files(ds, "deepallele", method, model_seeds(ds)),
@@ -156,12 +161,12 @@ def interpret_figure_inputs(wildcards):
         files.update(
             {
                 "base_attr": attribution_files(ds, base, method),
-                "joint_main": f"results/{ds}/interpret/joint/main_variants.tsv",
-                "joint_groups": f"results/{ds}/interpret/joint/groups.tsv",
-                "joint_clusters": f"results/{ds}/motifs/joint/clusters.tsv",
-                "joint_summary": f"results/{ds}/motifs/joint/cluster_summary.tsv",
-                "joint_names": f"results/{ds}/motifs/joint/cluster_names.tsv",
-                "base_seqlets": f"results/{ds}/motifs/seqlets/{base}.tsv",
+                "joint_main": fill(MOTIF_MAIN_VARIANTS, **joint),
+                "joint_groups": fill(MOTIF_GROUPS, **joint),
+                "joint_clusters": fill(CLUSTERS, **joint),
+                "joint_summary": fill(CLUSTER_SUMMARY, **joint),
+                "joint_names": fill(CLUSTER_NAMES, **joint),
+                "base_seqlets": fill(SEQLETS, dataset=ds, model=base),
             }
         )
     return files
@@ -174,4 +179,4 @@ def benchmark_demo_dataset():
 
 def benchmark_demo_checkpoint():
     seed = interpret_setting("benchmark")["seed"]
-    return f"{model_dir(benchmark_demo_dataset(), 'deepallele', seed)}/best.ckpt"
+    return fill(CHECKPOINT, dataset=benchmark_demo_dataset(), model="deepallele", seed=seed)

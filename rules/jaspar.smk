@@ -1,7 +1,6 @@
 # JASPAR 2020 CORE vertebrates non-redundant (746 motifs, named by TF) as a MEME file, built
-# offline from pyjaspar's bundled database. Used by FIMO (MeanDiff) and TomTom (interpretation).
-
-# (JASPAR_MEME is defined in common.smk: the simulation stage, included earlier, reads it too)
+# offline from pyjaspar's bundled database. Used by FIMO (MeanDiff), TomTom (interpretation) and
+# the simulator's checks.
 
 
 rule jaspar_meme:

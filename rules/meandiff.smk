@@ -2,20 +2,16 @@
 # sequences against JASPAR 2020 (rule jaspar_meme), per-motif delta scores, the MeanDiff /
 # correlation / MAGGIE-style tests with BH over all motifs, Fig S7 panels, a comparison with
 # DeepAllele's main variants (when the interpretation stage has written them), validation
-# against the simulator's grammar, and the scan benchmark at the paper's size.
-# Include after rules/common.smk (JASPAR_MEME) and rules/dataset_common.smk (pairs_h5);
-# it includes its own helpers (rules/meandiff_common.smk).
-
-
-include: "meandiff_common.smk"
+# against the simulator's grammar, and the scan benchmark at the paper's size
+# (docs/methods.md, "MeanDiff"). Helpers: rules/meandiff_common.smk.
 
 
 rule meandiff_scan:
     input:
-        h5=lambda wc: pairs_h5(wc.dataset),
+        h5=PAIRS_H5,
         meme=JASPAR_MEME,
     output:
-        scan="results/{dataset}/meandiff/scan.npz",
+        scan=MEANDIFF_SCAN,
     params:
         split=meandiff_setting("split"),
         fimo_alpha=meandiff_setting("fimo_alpha"),
@@ -38,10 +34,10 @@ rule meandiff_scan:
 
 rule meandiff_tests:
     input:
-        scan="results/{dataset}/meandiff/scan.npz",
+        scan=MEANDIFF_SCAN,
     output:
-        tests="results/{dataset}/meandiff/motif_tests.tsv",
-        sequences="results/{dataset}/meandiff/sequence_effects.tsv",
+        tests=MEANDIFF_TESTS,
+        sequences=MEANDIFF_SEQUENCES,
     params:
         alpha=meandiff_setting("alpha"),
         affected=meandiff_setting("affected_ln_ratio"),
@@ -66,7 +62,7 @@ rule meandiff_tests:
 # (the demo's test split has ~100 peaks), and a classical motif test needs no held-out data.
 use rule meandiff_scan as meandiff_scan_all_peaks with:
     output:
-        scan="results/{dataset}/meandiff/all_peaks/scan.npz",
+        scan=MEANDIFF_ALL_PEAKS_SCAN,
     params:
         split="all",
         fimo_alpha=meandiff_setting("fimo_alpha"),
@@ -80,10 +76,10 @@ use rule meandiff_scan as meandiff_scan_all_peaks with:
 
 use rule meandiff_tests as meandiff_tests_all_peaks with:
     input:
-        scan="results/{dataset}/meandiff/all_peaks/scan.npz",
+        scan=MEANDIFF_ALL_PEAKS_SCAN,
     output:
-        tests="results/{dataset}/meandiff/all_peaks/motif_tests.tsv",
-        sequences="results/{dataset}/meandiff/all_peaks/sequence_effects.tsv",
+        tests=MEANDIFF_ALL_PEAKS_TESTS,
+        sequences=MEANDIFF_ALL_PEAKS_SEQUENCES,
     log:
         "results/logs/meandiff_tests_all_peaks/{dataset}.log",
     benchmark:
@@ -93,35 +89,35 @@ use rule meandiff_tests as meandiff_tests_all_peaks with:
 rule figure_meandiff:
     input:
         unpack(lambda wc: meandiff_main_variants(wc.dataset)),
-        tests="results/{dataset}/meandiff/motif_tests.tsv",
-        sequences="results/{dataset}/meandiff/sequence_effects.tsv",
+        tests=MEANDIFF_TESTS,
+        sequences=MEANDIFF_SEQUENCES,
         meme=JASPAR_MEME,
     output:
-        motifs=multiext("results/{dataset}/figures/figS7_motifs", ".pdf", ".tsv"),
+        motifs=multiext(figure("figS7_motifs"), ".pdf", ".tsv"),
         motifs_png=report(
-            "results/{dataset}/figures/figS7_motifs.png",
+            figure("figS7_motifs", "png"),
             caption="../report/figures/figS7_motifs.rst",
             category="Figures",
             subcategory="{dataset}",
             labels={"figure": "Fig S7a,b"},
         ),
-        effects=multiext("results/{dataset}/figures/figS7_effects", ".pdf", ".tsv"),
+        effects=multiext(figure("figS7_effects"), ".pdf", ".tsv"),
         effects_png=report(
-            "results/{dataset}/figures/figS7_effects.png",
+            figure("figS7_effects", "png"),
             caption="../report/figures/figS7_effects.rst",
             category="Figures",
             subcategory="{dataset}",
             labels={"figure": "Fig S7c,d"},
         ),
-        pie=multiext("results/{dataset}/figures/figS7_pie", ".pdf", ".tsv"),
+        pie=multiext(figure("figS7_pie"), ".pdf", ".tsv"),
         pie_png=report(
-            "results/{dataset}/figures/figS7_pie.png",
+            figure("figS7_pie", "png"),
             caption="../report/figures/figS7_pie.rst",
             category="Figures",
             subcategory="{dataset}",
             labels={"figure": "Fig S7e,f"},
         ),
-        comparison="results/{dataset}/meandiff/comparison.tsv",
+        comparison=MEANDIFF_COMPARISON,
     params:
         alpha=meandiff_setting("alpha"),
         method=meandiff_setting("method"),
@@ -142,35 +138,35 @@ rule figure_meandiff:
 use rule figure_meandiff as figure_meandiff_all_peaks with:
     input:
         unpack(lambda wc: meandiff_main_variants(wc.dataset)),
-        tests="results/{dataset}/meandiff/all_peaks/motif_tests.tsv",
-        sequences="results/{dataset}/meandiff/all_peaks/sequence_effects.tsv",
+        tests=MEANDIFF_ALL_PEAKS_TESTS,
+        sequences=MEANDIFF_ALL_PEAKS_SEQUENCES,
         meme=JASPAR_MEME,
     output:
-        motifs=multiext("results/{dataset}/figures/figS7_all_peaks_motifs", ".pdf", ".tsv"),
+        motifs=multiext(figure("figS7_all_peaks_motifs"), ".pdf", ".tsv"),
         motifs_png=report(
-            "results/{dataset}/figures/figS7_all_peaks_motifs.png",
+            figure("figS7_all_peaks_motifs", "png"),
             caption="../report/figures/figS7_all_peaks_motifs.rst",
             category="Figures",
             subcategory="{dataset}",
             labels={"figure": "Fig S7a,b (all peaks)"},
         ),
-        effects=multiext("results/{dataset}/figures/figS7_all_peaks_effects", ".pdf", ".tsv"),
+        effects=multiext(figure("figS7_all_peaks_effects"), ".pdf", ".tsv"),
         effects_png=report(
-            "results/{dataset}/figures/figS7_all_peaks_effects.png",
+            figure("figS7_all_peaks_effects", "png"),
             caption="../report/figures/figS7_all_peaks_effects.rst",
             category="Figures",
             subcategory="{dataset}",
             labels={"figure": "Fig S7c,d (all peaks)"},
         ),
-        pie=multiext("results/{dataset}/figures/figS7_all_peaks_pie", ".pdf", ".tsv"),
+        pie=multiext(figure("figS7_all_peaks_pie"), ".pdf", ".tsv"),
         pie_png=report(
-            "results/{dataset}/figures/figS7_all_peaks_pie.png",
+            figure("figS7_all_peaks_pie", "png"),
             caption="../report/figures/figS7_all_peaks_pie.rst",
             category="Figures",
             subcategory="{dataset}",
             labels={"figure": "Fig S7e,f (all peaks)"},
         ),
-        comparison="results/{dataset}/meandiff/all_peaks/comparison.tsv",
+        comparison=MEANDIFF_ALL_PEAKS_COMPARISON,
     params:
         alpha=meandiff_setting("alpha"),
         method=meandiff_setting("method"),
@@ -181,14 +177,14 @@ use rule figure_meandiff as figure_meandiff_all_peaks with:
 
 rule validate_meandiff:
     input:
-        tests="results/{dataset}/meandiff/motif_tests.tsv",
-        sequences="results/{dataset}/meandiff/sequence_effects.tsv",
-        tests_all="results/{dataset}/meandiff/all_peaks/motif_tests.tsv",
-        sequences_all="results/{dataset}/meandiff/all_peaks/sequence_effects.tsv",
+        tests=MEANDIFF_TESTS,
+        sequences=MEANDIFF_SEQUENCES,
+        tests_all=MEANDIFF_ALL_PEAKS_TESTS,
+        sequences_all=MEANDIFF_ALL_PEAKS_SEQUENCES,
         meme=JASPAR_MEME,
     output:
         table=report(
-            "results/{dataset}/validation/meandiff.tsv",
+            VALIDATION_MEANDIFF,
             caption="../report/tables/validation_meandiff.rst",
             category="Validation",
             subcategory="{dataset}",
@@ -197,7 +193,8 @@ rule validate_meandiff:
     wildcard_constraints:
         dataset="|".join(SIMULATED_DATASETS) or "NONE",
     params:
-        planted=lambda wc: planted_motifs(wc.dataset),
+        # the grammar's factors, named as validation names them (truth names; scripts/meandiff_validate.py)
+        sim=lambda wc: simulated_dataset_params(wc.dataset),
         method=meandiff_setting("method"),
         similar_max_p=meandiff_setting("similar_max_p"),
     log:
@@ -216,7 +213,7 @@ rule benchmark_meandiff:
     input:
         meme=JASPAR_MEME,
     output:
-        table="results/benchmarks/meandiff.tsv",
+        table=MEANDIFF_BENCHMARK,
     params:
         n_pairs=config["meandiff"]["benchmark"]["n_pairs"],
         length=config["meandiff"]["benchmark"]["length"],

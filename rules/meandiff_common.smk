@@ -1,6 +1,8 @@
-# Settings and input functions of the MeanDiff stage (rules/meandiff.smk). Functions only (no
-# rules); included by rules/meandiff.smk, after rules/common.smk (config, SIMULATED_DATASETS,
-# simulated_dataset_params).
+# Settings and input functions of the MeanDiff stage (rules/meandiff.smk). Functions and
+# constants only, no rules.
+
+# the Fig S7 panels of rule figure_meandiff (configured split)
+MEANDIFF_FIGURES = ["figS7_motifs", "figS7_effects", "figS7_pie"]
 
 
 def meandiff_setting(key):
@@ -14,33 +16,31 @@ def meandiff_main_variants(dataset):
     workflow and config, never from files on disk: an input that appears only once another
     job has written it would make every finished run look out of date.
     """
-    path = f"results/{dataset}/interpret/main_variants.tsv"
+    path = fill(MAIN_VARIANTS, dataset=dataset)
     mode = meandiff_setting("compare_deepallele")
-    # the dataset's own model types (datasets.<name>.models.types, else models.types); interpret_models
-    # (rules/interpret_common.smk) is there whenever the interpretation rules are
+    # the dataset's own model types (datasets.<name>.models.types, else models.types; interpret_models,
+    # rules/interpret_common.smk), when the interpretation rules are part of this workflow
     interpreted = rules.has("interpret_main_variants_table") and "deepallele" in interpret_models(dataset)
     if mode == "required" or (mode == "auto" and interpreted):
         return {"main_variants": path}
     return {}
 
 
-def planted_motifs(dataset):
-    """Names of the motifs the simulator's grammar planted in a simulated dataset."""
-    from deepallele.simulate.run import grammar_spec
-
-    return list(grammar_spec(simulated_dataset_params(dataset))["motifs"])
-
-
 def meandiff_stage_targets(dataset):
     """Final outputs of the MeanDiff stage of a dataset (validation for simulated ones)."""
     targets = [
-        f"results/{dataset}/meandiff/motif_tests.tsv",
-        f"results/{dataset}/meandiff/comparison.tsv",
-        f"results/{dataset}/figures/figS7_motifs.png",
+        fill(MEANDIFF_TESTS, dataset=dataset),
+        fill(MEANDIFF_COMPARISON, dataset=dataset),
+        figure("figS7_motifs", "png", dataset),
     ]
     if dataset in SIMULATED_DATASETS:
         targets += [
-            f"results/{dataset}/validation/meandiff.tsv",
-            f"results/{dataset}/figures/figS7_all_peaks_motifs.png",
+            fill(VALIDATION_MEANDIFF, dataset=dataset),
+            figure("figS7_all_peaks_motifs", "png", dataset),
         ]
     return targets
+
+
+def meandiff_figure_files(dataset):
+    """Every file of the MeanDiff figures (Fig S7) of a dataset, in rule figure_meandiff's order."""
+    return [figure(f, ext, dataset) for f in MEANDIFF_FIGURES for ext in ("pdf", "tsv", "png")]

@@ -1,5 +1,5 @@
-# Helpers of the model stage (training, evaluation, figures, benchmark). Functions only (no
-# rules); include after rules/common.smk, which defines config, DATASETS and SIMULATED_DATASETS.
+# Helpers of the model stage (rules/train.smk, rules/evaluate.smk: training, evaluation, figures,
+# benchmark). Functions and constants only, no rules.
 import json
 
 from deepallele.models.presets import resolve_architecture
@@ -16,7 +16,7 @@ wildcard_constraints:
 
 
 def model_dir(dataset, model, seed):
-    return f"results/{dataset}/models/{model}/seed{seed}"
+    return fill(MODEL_DIR, dataset=dataset, model=model, seed=seed)
 
 
 def model_types(dataset):
@@ -34,9 +34,9 @@ def model_runs(dataset):
     return [(m, s) for m in model_types(dataset) for s in model_seeds(dataset)]
 
 
-def model_outputs(dataset, name="predictions.tsv"):
-    """One file (``predictions.tsv``, ``history.tsv``, ``best.ckpt``, ...) of every model and seed."""
-    return [f"{model_dir(dataset, m, s)}/{name}" for m, s in model_runs(dataset)]
+def model_outputs(dataset, pattern=None):
+    """One file of every model and seed of a dataset: ``pattern`` (HISTORY, CHECKPOINT, ...), else PREDICTIONS."""
+    return [fill(pattern or PREDICTIONS, dataset=dataset, model=m, seed=s) for m, s in model_runs(dataset)]
 
 
 def model_run_keys(dataset):
@@ -82,13 +82,13 @@ def train_training_json(wildcards):
 
 def figure_files(dataset):
     """The performance figures of a dataset (PDF, PNG and TSV of each)."""
-    return [f"results/{dataset}/figures/{f}.{ext}" for f in PERFORMANCE_FIGURES for ext in ("pdf", "png", "tsv")]
+    return [figure(f, ext, dataset) for f in PERFORMANCE_FIGURES for ext in ("pdf", "png", "tsv")]
 
 
 def models_stage_targets(dataset):
     """Final outputs of the model stage of a dataset (metrics, figures, validation if simulated)."""
-    targets = [f"results/{dataset}/metrics/performance.tsv", f"results/{dataset}/metrics/performance_summary.tsv"]
+    targets = [fill(PERFORMANCE, dataset=dataset), fill(PERFORMANCE_SUMMARY, dataset=dataset)]
     targets += figure_files(dataset)
     if dataset in SIMULATED_DATASETS:
-        targets.append(f"results/{dataset}/validation/model.tsv")
+        targets.append(fill(VALIDATION_MODELS, dataset=dataset))
     return targets

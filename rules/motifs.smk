@@ -1,16 +1,16 @@
-# Motifs from attributions (reference-spec §3.4-3.6): seqlets per model (seed-averaged
-# attributions), clustering (DeepAllele alone, and jointly with the reference-only baseline for
-# Fig 3 / S6), cluster CWMs -> PFMs, TomTom naming against JASPAR 2020 (rule jaspar_meme).
-# Include after rules/common.smk (JASPAR_MEME) and rules/interpret_common.smk.
+# Motifs from attributions (docs/methods.md, "Interpretation": seqlets, clusters, names): seqlets
+# per model (seed-averaged attributions), clustering (DeepAllele alone, and jointly with the
+# reference-only baseline for Fig 3 / S6), cluster CWMs -> PFMs, TomTom naming against JASPAR 2020
+# (rule jaspar_meme). Helpers: rules/interpret_common.smk.
 
 
 rule motifs_seqlets:
     input:
         attr=lambda wc: attribution_files(wc.dataset, wc.model, seqlet_method(wc.model)),
-        pairs="results/{dataset}/data/pairs.h5",
+        pairs=PAIRS_H5,
     output:
-        table="results/{dataset}/motifs/seqlets/{model}.tsv",
-        cwms="results/{dataset}/motifs/seqlets/{model}.npz",
+        table=SEQLETS,
+        cwms=SEQLET_CWMS,
     params:
         flip_alt=lambda wc: wc.model in ("deepallele", "direct"),
         cut=lambda wc: interpret_setting("seqlets")["cut"],
@@ -32,10 +32,10 @@ rule motifs_cluster:
     input:
         unpack(cluster_inputs),
     output:
-        clusters="results/{dataset}/motifs/{cset}/clusters.tsv",
-        summary="results/{dataset}/motifs/{cset}/cluster_summary.tsv",
-        cwms="results/{dataset}/motifs/{cset}/cluster_cwms.npz",
-        pfms="results/{dataset}/motifs/{cset}/cluster_pfms.meme",
+        clusters=CLUSTERS,
+        summary=CLUSTER_SUMMARY,
+        cwms=CLUSTER_CWMS,
+        pfms=CLUSTER_PFMS,
     params:
         models=cluster_models,
         threshold=lambda wc: interpret_setting("cluster")["threshold"],
@@ -58,11 +58,11 @@ rule motifs_cluster:
 
 rule motifs_tomtom:
     input:
-        pfms="results/{dataset}/motifs/{cset}/cluster_pfms.meme",
+        pfms=CLUSTER_PFMS,
         jaspar=JASPAR_MEME,
     output:
-        table="results/{dataset}/motifs/{cset}/tomtom.tsv",
-        names="results/{dataset}/motifs/{cset}/cluster_names.tsv",
+        table=TOMTOM,
+        names=CLUSTER_NAMES,
     params:
         q=interpret_setting("tomtom_q"),
     log:

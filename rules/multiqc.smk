@@ -39,10 +39,10 @@ rule fastqc_raw:
     input:
         unpack(lambda wc: dict(zip(("r1", "r2"), unit_fastq_pair(wc.dataset, wc.sample, wc.unit)))),
     output:
-        zip1="results/{dataset}/qc/fastqc/raw/{sample}/{sample}.{unit}_R1_fastqc.zip",
-        zip2="results/{dataset}/qc/fastqc/raw/{sample}/{sample}.{unit}_R2_fastqc.zip",
-        html1="results/{dataset}/qc/fastqc/raw/{sample}/{sample}.{unit}_R1_fastqc.html",
-        html2="results/{dataset}/qc/fastqc/raw/{sample}/{sample}.{unit}_R2_fastqc.html",
+        zip1=fill(FASTQC_RAW, mate=1, ext="zip"),
+        zip2=fill(FASTQC_RAW, mate=2, ext="zip"),
+        html1=fill(FASTQC_RAW, mate=1, ext="html"),
+        html2=fill(FASTQC_RAW, mate=2, ext="html"),
     params:
         # FastQC names its report (and MultiQC the sample) after the file: link the unit's
         # FASTQs as <sample>.<unit>_R1/_R2, keeping their compression suffix
@@ -82,10 +82,10 @@ rule fastqc_trimmed:
     input:
         unpack(trimmed_reads),
     output:
-        zip1="results/{dataset}/qc/fastqc/trimmed/{sample}_R1_fastqc.zip",
-        zip2="results/{dataset}/qc/fastqc/trimmed/{sample}_R2_fastqc.zip",
-        html1="results/{dataset}/qc/fastqc/trimmed/{sample}_R1_fastqc.html",
-        html2="results/{dataset}/qc/fastqc/trimmed/{sample}_R2_fastqc.html",
+        zip1=fill(FASTQC_TRIMMED, mate=1, ext="zip"),
+        zip2=fill(FASTQC_TRIMMED, mate=2, ext="zip"),
+        html1=fill(FASTQC_TRIMMED, mate=1, ext="html"),
+        html2=fill(FASTQC_TRIMMED, mate=2, ext="html"),
     params:
         outdir=lambda wc, output: str(Path(output.zip1).parent),
     wildcard_constraints:
@@ -109,13 +109,13 @@ rule fastqc_trimmed:
 # here, next to the stats of the same alignments, once the BAM exists (so bowtie2 has finished).
 rule genome_alignment_stats:
     input:
-        bam="results/{dataset}/align/{sample}.{side}.raw.bam",
+        bam=RAW_ALIGNMENT,
     output:
-        stats="results/{dataset}/qc/samtools/{sample}.genome_{side}.stats.txt",
-        flagstat="results/{dataset}/qc/samtools/{sample}.genome_{side}.flagstat.txt",
-        bowtie2="results/{dataset}/qc/bowtie2/{sample}.genome_{side}.bowtie2.log",
+        stats=fill(GENOME_ALIGNMENT_STATS, ext="stats.txt"),
+        flagstat=fill(GENOME_ALIGNMENT_STATS, ext="flagstat.txt"),
+        bowtie2=GENOME_ALIGNMENT_BOWTIE2_LOG,
     params:
-        bowtie2_log="results/logs/bowtie2/{dataset}/{sample}.{side}.log",
+        bowtie2_log=BOWTIE2_LOG,
     wildcard_constraints:
         dataset="|".join(READ_DATASETS) or "NONE",
         sample="[A-Za-z0-9_.-]+",
@@ -139,12 +139,12 @@ rule genome_alignment_stats:
 
 rule allele_bam_stats:
     input:
-        bam=lambda wc: dedup_bam(wc.dataset, wc.sample, wc.allele),
-        bai=lambda wc: dedup_bam(wc.dataset, wc.sample, wc.allele) + ".bai",
+        bam=DEDUP_BAM,
+        bai=f"{DEDUP_BAM}.bai",
     output:
-        stats="results/{dataset}/qc/samtools/{sample}.{allele}.stats.txt",
-        flagstat="results/{dataset}/qc/samtools/{sample}.{allele}.flagstat.txt",
-        idxstats="results/{dataset}/qc/samtools/{sample}.{allele}.idxstats.txt",
+        stats=fill(ALLELE_BAM_STATS, ext="stats.txt"),
+        flagstat=fill(ALLELE_BAM_STATS, ext="flagstat.txt"),
+        idxstats=fill(ALLELE_BAM_STATS, ext="idxstats.txt"),
     wildcard_constraints:
         dataset="|".join(BAM_DATASETS) or "NONE",
         sample="[A-Za-z0-9_.-]+",
@@ -170,7 +170,7 @@ rule multiqc_custom_content:
     input:
         unpack(multiqc_custom_input),
     output:
-        directory("results/{dataset}/qc/multiqc_custom"),
+        directory(MULTIQC_CUSTOM),
     params:
         samples=lambda wc: samples_of(wc.dataset),
         assay=lambda wc: config["datasets"][wc.dataset]["assay"],
@@ -195,13 +195,13 @@ rule multiqc:
         unpack(multiqc_input),
     output:
         html=report(
-            "results/{dataset}/qc/multiqc/multiqc_report.html",
+            MULTIQC_REPORT,
             caption="../report/tables/multiqc.rst",
             category="QC",
             subcategory="{dataset}",
             labels={"table": "MultiQC report"},
         ),
-        data=directory("results/{dataset}/qc/multiqc/multiqc_report_data"),
+        data=directory(MULTIQC_DATA),
     params:
         outdir=lambda wc, output: str(Path(output.html).parent),
         file_list=lambda wc, output: str(Path(output.html).parent / "inputs.txt"),

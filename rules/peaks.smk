@@ -11,7 +11,7 @@ rule effective_genome_size:
     input:
         unpack(effective_genome_size_input),
     output:
-        "results/{dataset}/peaks/effective_genome_size.txt",
+        GENOME_SIZE,
     params:
         exclude=config["alignment"]["exclude_contigs"],
         configured=config["peaks"]["genome_size"],
@@ -30,9 +30,9 @@ rule call_peaks:
     input:
         unpack(call_peaks_input),
     output:
-        narrowpeak="results/{dataset}/peaks/macs3/{dataset}_peaks.narrowPeak",
-        summits="results/{dataset}/peaks/macs3/{dataset}_summits.bed",
-        xls="results/{dataset}/peaks/macs3/{dataset}_peaks.xls",
+        narrowpeak=MACS3_NARROWPEAK,
+        summits=MACS3_SUMMITS,
+        xls=MACS3_XLS,
     params:
         outdir=lambda wc, output: str(Path(output.narrowpeak).parent),
         qvalue=config["peaks"]["qvalue"],
@@ -57,7 +57,7 @@ rule peak_windows:
     input:
         unpack(peak_windows_input),
     output:
-        bed="results/{dataset}/peaks/peaks.bed",
+        bed=PEAKS,
     params:
         width=lambda wc: daw.peak_width(config, wc.dataset),
     conda:

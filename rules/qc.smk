@@ -7,20 +7,20 @@ rule reads_qc:
         unpack(reads_qc_inputs),
     output:
         table=report(
-            "results/{dataset}/qc/reads_qc.tsv",
+            fill(READS_QC, ext="tsv"),
             caption="../report/tables/reads_qc.rst",
             category="QC",
             subcategory="{dataset}",
             labels={"table": "read QC"},
         ),
         png=report(
-            "results/{dataset}/qc/reads_qc.png",
+            fill(READS_QC, ext="png"),
             caption="../report/figures/reads_qc.rst",
             category="QC",
             subcategory="{dataset}",
             labels={"figure": "read QC"},
         ),
-        pdf="results/{dataset}/qc/reads_qc.pdf",
+        pdf=fill(READS_QC, ext="pdf"),
     params:
         samples=lambda wc: samples_of(wc.dataset),
         # plotting only: changing it reruns this job and nothing else
@@ -40,18 +40,22 @@ rule reads_qc:
 
 rule validate_reads:
     input:
-        truth_reads=f"{SIM}/datasets/{{dataset}}/truth/reads.tsv.gz",
-        truth_regions=f"{SIM}/datasets/{{dataset}}/truth/regions.tsv",
+        truth_reads=SIM_TRUTH_READS,
+        truth_regions=SIM_TRUTH_REGIONS,
         vcf=lambda wc: daw.genome_files(config, genome_of(wc.dataset))["strain_vcf"],
-        strain=lambda wc: f"resources/genomes/{genome_of(wc.dataset)}/strain.fa",
-        truth_strain=lambda wc: f"{SIM}/genomes/{genome_of(wc.dataset)}/truth/strain.fa",
-        ref_bams=lambda wc: [f"results/{wc.dataset}/alleles/{s}.ref.bam" for s in samples_of(wc.dataset)],
-        alt_bams=lambda wc: [f"results/{wc.dataset}/alleles/{s}.alt.bam" for s in samples_of(wc.dataset)],
-        counts="results/{dataset}/counts/allele_counts.tsv",
-        count_modes="results/{dataset}/counts/count_modes.tsv",
+        strain=lambda wc: fill(STRAIN_FASTA, genome=genome_of(wc.dataset)),
+        truth_strain=lambda wc: fill(SIM_GENOME_TRUTH_STRAIN, genome=genome_of(wc.dataset)),
+        ref_bams=lambda wc: [
+            fill(ALLELE_BAM, dataset=wc.dataset, sample=s, allele="ref") for s in samples_of(wc.dataset)
+        ],
+        alt_bams=lambda wc: [
+            fill(ALLELE_BAM, dataset=wc.dataset, sample=s, allele="alt") for s in samples_of(wc.dataset)
+        ],
+        counts=COUNTS,
+        count_modes=COUNT_MODES,
     output:
         table=report(
-            "results/{dataset}/validation/reads.tsv",
+            VALIDATION_READS,
             caption="../report/tables/validation_reads.rst",
             category="Validation",
             subcategory="{dataset}",
@@ -73,15 +77,15 @@ rule validate_reads:
 rule reads_benchmark:
     input:
         bowtie2=lambda wc: [
-            f"results/benchmarks/jobs/bowtie2/{wc.dataset}/{s}.{side}.tsv"
+            fill(BOWTIE2_BENCHMARK, dataset=wc.dataset, sample=s, side=side)
             for s in samples_of(wc.dataset)
             for side in ("ref", "strain")
         ],
-        split=lambda wc: [f"results/benchmarks/jobs/split_alleles/{wc.dataset}/{s}.tsv" for s in samples_of(wc.dataset)],
-        summaries=lambda wc: [f"results/{wc.dataset}/alleles/{s}.split.json" for s in samples_of(wc.dataset)],
+        split=lambda wc: [fill(SPLIT_BENCHMARK, dataset=wc.dataset, sample=s) for s in samples_of(wc.dataset)],
+        summaries=lambda wc: split_summaries(wc.dataset),
     output:
         table=report(
-            "results/benchmarks/reads_{dataset}.tsv",
+            READS_BENCHMARK,
             caption="../report/tables/reads_benchmark.rst",
             category="QC",
             subcategory="{dataset}",

@@ -1,7 +1,7 @@
-# Input functions and path helpers of the read stages (SRA download, unit merging, trimming).
-# Functions only, no rules; included after common.smk, whose UNITS (per dataset, one row per
-# sequencing unit, indexed by (sample, unit), in sample-sheet order), samples_of() and
-# trimmed_reads() they use.
+# Helpers of the read stages (rules/resources.smk's run downloads, rules/sra.smk, rules/trim.smk,
+# rules/align.smk, rules/alleles.smk): where each unit's FASTQs come from, trimming and alignment
+# options. Functions and constants only, no rules. A dataset's units (units_of) are one row per
+# sequencing unit, indexed by (sample, unit), in sample-sheet order.
 
 TRIM_ADAPTER_OPTIONS = {
     "auto": "",
@@ -11,9 +11,22 @@ TRIM_ADAPTER_OPTIONS = {
 }
 
 
+def run_table_of(run):
+    """The run table that lists a run (input of download_run); a table still to be resolved is
+    resolved first (checkpoint), so a run's FASTQ is a valid target on its own."""
+    for ds in DATASETS:
+        if not daw.needs_runs(config, ds):
+            continue
+        if ds in PENDING_DATASETS:
+            checkpoints.resolve_runs.get(dataset=ds)
+        if run in set(units_of(ds)["unit"]):
+            return daw.runs_table_path(config, ds)
+    raise WorkflowError(f"run {run} is in no dataset's run table")
+
+
 def sra_fastq_pair(accession):
     """The gzipped FASTQ pair that rule sra_fastq dumps from an SRA run."""
-    return (f"resources/sra/{accession}_1.fastq.gz", f"resources/sra/{accession}_2.fastq.gz")
+    return tuple(fill(SRA_FASTQ, accession=accession, mate=m) for m in (1, 2))
 
 
 def unit_fastqs(dataset, sample):
@@ -68,9 +81,14 @@ def trim_adapter_option():
     return TRIM_ADAPTER_OPTIONS[config["trimming"]["adapter"]]
 
 
+def trimmed_reads(wildcards):
+    """The trimmed FASTQ pair of a sample, {"r1": ..., "r2": ...}, from rule trim_galore."""
+    return {f"r{m}": fill(TRIMMED_FASTQ, dataset=wildcards.dataset, sample=wildcards.sample, mate=m) for m in (1, 2)}
+
+
 def trimming_reports(dataset, sample):
     """trim_galore's reports of a sample (kept for QC)."""
-    return [f"results/{dataset}/trimmed/{sample}_R{m}.trimming_report.txt" for m in (1, 2)]
+    return [fill(TRIMMING_REPORT, dataset=dataset, sample=sample, mate=m) for m in (1, 2)]
 
 
 def trimming_targets(dataset):
@@ -79,8 +97,22 @@ def trimming_targets(dataset):
         f
         for s in samples_of(dataset)
         for f in [
-            f"results/{dataset}/trimmed/{s}_R1.fastq.gz",
-            f"results/{dataset}/trimmed/{s}_R2.fastq.gz",
+            *(fill(TRIMMED_FASTQ, dataset=dataset, sample=s, mate=m) for m in (1, 2)),
             *trimming_reports(dataset, s),
         ]
     ]
+
+
+def bowtie2_index_prefix(dataset, side):
+    """The bowtie2 index (prefix) of one side of a dataset's genome (rule bowtie2_index)."""
+    return fill(BOWTIE2_INDEX, genome=genome_of(dataset), side=side)
+
+
+def bowtie2_index_files(wildcards):
+    prefix = bowtie2_index_prefix(wildcards.dataset, wildcards.side)
+    return [prefix + ext for ext in BOWTIE2_INDEX_EXTS]
+
+
+def split_summaries(dataset):
+    """The allele split's summary of every sample of a dataset (rule split_alleles)."""
+    return [fill(SPLIT_SUMMARY, dataset=dataset, sample=s) for s in samples_of(dataset)]

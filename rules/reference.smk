@@ -6,11 +6,11 @@ rule pseudogenome:
     input:
         unpack(genome_inputs),
     output:
-        fasta="resources/genomes/{genome}/strain.fa",
-        fai="resources/genomes/{genome}/strain.fa.fai",
-        chain="resources/genomes/{genome}/ref_to_strain.chain",
-        report="resources/genomes/{genome}/pseudogenome_skipped.tsv",
-        summary="resources/genomes/{genome}/pseudogenome_summary.json",
+        fasta=STRAIN_FASTA,
+        fai=f"{STRAIN_FASTA}.fai",
+        chain=STRAIN_CHAIN,
+        report=PSEUDOGENOME_SKIPPED,
+        summary=PSEUDOGENOME_SUMMARY,
     params:
         sample=lambda wc: config["genomes"][wc.genome].get("vcf_sample"),
     log:
@@ -31,17 +31,9 @@ rule bowtie2_index:
     input:
         fasta=genome_fasta,
     output:
-        multiext(
-            "resources/genomes/{genome}/bowtie2/{side}",
-            ".1.bt2",
-            ".2.bt2",
-            ".3.bt2",
-            ".4.bt2",
-            ".rev.1.bt2",
-            ".rev.2.bt2",
-        ),
+        multiext(BOWTIE2_INDEX, *BOWTIE2_INDEX_EXTS),
     params:
-        prefix="resources/genomes/{genome}/bowtie2/{side}",
+        prefix=BOWTIE2_INDEX,
     log:
         "results/logs/bowtie2_index/{genome}.{side}.log",
     benchmark:

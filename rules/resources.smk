@@ -22,7 +22,7 @@ wildcard_constraints:
 
 rule download:
     output:
-        file=daw.download_path("{resource}", "{filename}"),
+        file=DOWNLOAD,
     params:
         url=lambda wc: daw.download_spec(config, wc.resource, wc.filename)["url"],
         md5=lambda wc: daw.download_spec(config, wc.resource, wc.filename)["md5"],
@@ -48,8 +48,8 @@ rule prepare_reference:
     input:
         fasta=lambda wc: daw.genome_sources(config, wc.genome)["fasta"],
     output:
-        fasta=daw.prepared_genome_file("{genome}", "reference.fa"),
-        fai=daw.prepared_genome_file("{genome}", "reference.fa.fai"),
+        fasta=PREPARED_REFERENCE,
+        fai=f"{PREPARED_REFERENCE}.fai",
     wildcard_constraints:
         genome="|".join(GIVEN_GENOMES) or "NONE",
     log:
@@ -69,12 +69,12 @@ rule prepare_reference:
 rule prepare_strain_vcf:
     input:
         vcfs=lambda wc: daw.genome_sources(config, wc.genome)["vcfs"],
-        fasta=daw.prepared_genome_file("{genome}", "reference.fa"),
-        fai=daw.prepared_genome_file("{genome}", "reference.fa.fai"),
+        fasta=PREPARED_REFERENCE,
+        fai=f"{PREPARED_REFERENCE}.fai",
     output:
-        vcf=daw.prepared_genome_file("{genome}", "strain.vcf.gz"),
-        tbi=daw.prepared_genome_file("{genome}", "strain.vcf.gz.tbi"),
-        summary=daw.prepared_genome_file("{genome}", "strain_vcf_summary.json"),
+        vcf=PREPARED_STRAIN_VCF,
+        tbi=f"{PREPARED_STRAIN_VCF}.tbi",
+        summary=PREPARED_VCF_SUMMARY,
     wildcard_constraints:
         genome="|".join(GIVEN_GENOMES) or "NONE",
     params:
@@ -97,7 +97,7 @@ rule prepare_strain_vcf:
 
 checkpoint resolve_runs:
     output:
-        runs="resources/runs/{dataset}.tsv",
+        runs=RUNS_TABLE,
     params:
         rows=lambda wc: daw.accession_rows(config, wc.dataset),
         portal_url=config["accessions"]["portal_url"],
@@ -121,8 +121,8 @@ rule download_run:
     input:
         runs_table=lambda wc: run_table_of(wc.run),
     output:
-        r1="resources/fastq/{run}_1.fastq.gz",
-        r2="resources/fastq/{run}_2.fastq.gz",
+        r1=RUN_FASTQ_1,
+        r2=RUN_FASTQ_2,
     params:
         run="{run}",
         keep_technical=False,

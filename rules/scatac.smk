@@ -11,9 +11,9 @@ rule sc_barcodes:
     input:
         unpack(sc_barcodes_input),
     output:
-        r1=temp("results/{dataset}/barcodes/{sample}_{unit}_R1.fastq.gz"),
-        r3=temp("results/{dataset}/barcodes/{sample}_{unit}_R3.fastq.gz"),
-        report="results/{dataset}/barcodes/{sample}_{unit}.json",
+        r1=temp(fill(BARCODED_FASTQ, read="R1")),
+        r3=temp(fill(BARCODED_FASTQ, read="R3")),
+        report=BARCODE_REPORT,
     wildcard_constraints:
         dataset="|".join(SCATAC_DATASETS) or "NONE",
         sample="[A-Za-z0-9_.-]+",
@@ -28,7 +28,7 @@ rule sc_barcodes:
     log:
         "results/logs/sc_barcodes/{dataset}/{sample}_{unit}.log",
     benchmark:
-        "results/benchmarks/jobs/sc_barcodes/{dataset}/{sample}_{unit}.tsv"
+        SC_BARCODES_BENCHMARK
     # one thread reads and corrects, one per output compresses
     threads: 2
     resources:
@@ -45,7 +45,7 @@ rule sc_fragments:
         bais=lambda wc: [f"{b}.bai" for bams in sc_allele_bams(wc.dataset).values() for b in bams],
     output:
         **sc_fragment_files("{dataset}"),
-        stats="results/{dataset}/fragments/stats.json",
+        stats=FRAGMENT_STATS,
     wildcard_constraints:
         dataset="|".join(SCATAC_DATASETS) or "NONE",
     params:
@@ -59,7 +59,7 @@ rule sc_fragments:
     log:
         "results/logs/sc_fragments/{dataset}.log",
     benchmark:
-        "results/benchmarks/jobs/sc_fragments/{dataset}.tsv"
+        SC_FRAGMENTS_BENCHMARK
     threads: 1
     resources:
         mem_mb=attempt_scaled(4000),
@@ -70,14 +70,14 @@ rule sc_fragments:
 
 rule sc_counts:
     input:
-        ref="results/{dataset}/fragments/ref.tsv.gz",
-        alt="results/{dataset}/fragments/alt.tsv.gz",
-        peaks="results/{dataset}/peaks/peaks.bed",
+        ref=fill(FRAGMENTS, kind="ref"),
+        alt=fill(FRAGMENTS, kind="alt"),
+        peaks=PEAKS,
         cell_types=lambda wc: scatac_setting(wc.dataset, "cell_types"),
     output:
-        counts="results/{dataset}/counts/allele_counts.tsv",
-        matrices=directory("results/{dataset}/counts/matrices"),
-        match="results/{dataset}/counts/cell_match.json",
+        counts=COUNTS,
+        matrices=directory(SC_MATRICES),
+        match=CELL_MATCH,
     wildcard_constraints:
         dataset="|".join(SCATAC_DATASETS) or "NONE",
     params:
@@ -100,46 +100,46 @@ rule sc_counts:
 
 rule sc_qc:
     input:
-        **{k: f"results/{{dataset}}/fragments/{k}.tsv.gz" for k in SC_FRAGMENT_SETS},
-        peaks="results/{dataset}/peaks/peaks.bed",
+        **{k: fill(FRAGMENTS, kind=k) for k in SC_FRAGMENT_SETS},
+        peaks=PEAKS,
         cell_types=lambda wc: scatac_setting(wc.dataset, "cell_types"),
-        match="results/{dataset}/counts/cell_match.json",
-        fragment_stats="results/{dataset}/fragments/stats.json",
-        counts="results/{dataset}/counts/allele_counts.tsv",
+        match=CELL_MATCH,
+        fragment_stats=FRAGMENT_STATS,
+        counts=COUNTS,
         reports=lambda wc: sc_barcode_reports(wc.dataset),
-        splits=lambda wc: [f"results/{wc.dataset}/alleles/{s}.split.json" for s in samples_of(wc.dataset)],
+        splits=lambda wc: split_summaries(wc.dataset),
     output:
         cells=report(
-            "results/{dataset}/qc/scatac/cell_qc.tsv",
+            SC_CELL_QC,
             caption="../report/tables/scatac_cell_qc.rst",
             category="QC",
             subcategory="{dataset}",
             labels={"table": "scATAC cells"},
         ),
         barcodes=report(
-            "results/{dataset}/qc/scatac/barcodes.tsv",
+            SC_BARCODE_TABLE,
             caption="../report/tables/scatac_barcodes.rst",
             category="QC",
             subcategory="{dataset}",
             labels={"table": "scATAC barcodes per lane"},
         ),
         funnel=report(
-            "results/{dataset}/qc/scatac/funnel.tsv",
+            SC_FUNNEL,
             caption="../report/tables/scatac_funnel.rst",
             category="QC",
             subcategory="{dataset}",
             labels={"table": "scATAC per-allele funnel"},
         ),
-        lengths="results/{dataset}/qc/scatac/fragment_lengths.tsv",
+        lengths=SC_FRAGMENT_LENGTHS,
         rank_png=report(
-            "results/{dataset}/qc/scatac/barcode_rank.png",
+            SC_BARCODE_RANK_PLOT,
             caption="../report/figures/scatac_barcode_rank.rst",
             category="QC",
             subcategory="{dataset}",
             labels={"figure": "scATAC barcode ranks"},
         ),
         lengths_png=report(
-            "results/{dataset}/qc/scatac/fragment_lengths.png",
+            SC_FRAGMENT_LENGTHS_PLOT,
             caption="../report/figures/scatac_fragment_lengths.rst",
             category="QC",
             subcategory="{dataset}",
@@ -169,15 +169,15 @@ rule sc_qc:
 rule sc_benchmark:
     input:
         barcode_jobs=lambda wc: [
-            f"results/benchmarks/jobs/sc_barcodes/{wc.dataset}/{u.sample}_{u.unit}.tsv"
+            fill(SC_BARCODES_BENCHMARK, dataset=wc.dataset, sample=u.sample, unit=u.unit)
             for u in units_of(wc.dataset).itertuples(index=False)
         ],
         reports=lambda wc: sc_barcode_reports(wc.dataset),
-        fragment_job="results/benchmarks/jobs/sc_fragments/{dataset}.tsv",
-        fragment_stats="results/{dataset}/fragments/stats.json",
+        fragment_job=SC_FRAGMENTS_BENCHMARK,
+        fragment_stats=FRAGMENT_STATS,
     output:
         table=report(
-            "results/benchmarks/scatac_{dataset}.tsv",
+            SC_BENCHMARK,
             caption="../report/tables/scatac_benchmark.rst",
             category="QC",
             subcategory="{dataset}",
@@ -203,7 +203,7 @@ rule validate_scatac:
         unpack(validate_scatac_input),
     output:
         table=report(
-            "results/{dataset}/validation/scatac.tsv",
+            VALIDATION_SCATAC,
             caption="../report/tables/validation_scatac.rst",
             category="Validation",
             subcategory="{dataset}",

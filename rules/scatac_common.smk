@@ -1,5 +1,5 @@
-# Path helpers and inputs of the 10x scATAC stage (rules/scatac.smk). Functions only (no rules);
-# include after rules/common.smk, which defines config, SCATAC_DATASETS and units_of().
+# Helpers of the 10x scATAC stage (rules/scatac.smk): its settings, each unit's barcoded reads,
+# fragments, QC files and inputs. Functions and constants only, no rules.
 
 
 def scatac_setting(dataset, key):
@@ -9,11 +9,11 @@ def scatac_setting(dataset, key):
 
 def barcoded_fastq_pair(dataset, sample, unit):
     """R1 and R3 of a scATAC unit with each read's cell barcode in its header (rule sc_barcodes)."""
-    return tuple(f"results/{dataset}/barcodes/{sample}_{unit}_{read}.fastq.gz" for read in ("R1", "R3"))
+    return tuple(fill(BARCODED_FASTQ, dataset=dataset, sample=sample, unit=unit, read=read) for read in ("R1", "R3"))
 
 
 def barcode_report(dataset, sample, unit):
-    return f"results/{dataset}/barcodes/{sample}_{unit}.json"
+    return fill(BARCODE_REPORT, dataset=dataset, sample=sample, unit=unit)
 
 
 def sc_unit(wildcards):
@@ -45,26 +45,26 @@ SC_FRAGMENT_SETS = ("ref", "alt", "ties")
 
 def sc_fragment_files(dataset):
     """The dataset's fragment files (ref, alt, ties; 10x format, bgzipped) and their tabix indexes."""
-    return {
-        **{k: f"results/{dataset}/fragments/{k}.tsv.gz" for k in SC_FRAGMENT_SETS},
-        **{f"{k}_tbi": f"results/{dataset}/fragments/{k}.tsv.gz.tbi" for k in SC_FRAGMENT_SETS},
-    }
+    files = {k: fill(FRAGMENTS, dataset=dataset, kind=k) for k in SC_FRAGMENT_SETS}
+    return {**files, **{f"{k}_tbi": f"{files[k]}.tbi" for k in SC_FRAGMENT_SETS}}
 
 
 def sc_allele_bams(dataset):
     """The sorted allele BAMs of every sample of a scATAC dataset: {"ref": [...], "alt": [...]}."""
-    return {a: [f"results/{dataset}/alleles/{s}.{a}.bam" for s in samples_of(dataset)] for a in ("ref", "alt")}
+    return {
+        a: [fill(ALLELE_BAM, dataset=dataset, sample=s, allele=a) for s in samples_of(dataset)] for a in ("ref", "alt")
+    }
 
 
 def sc_qc_files(dataset):
-    base = f"results/{dataset}/qc/scatac"
+    """The QC tables and plots of a scATAC dataset (rule sc_qc)."""
     return {
-        "cells": f"{base}/cell_qc.tsv",
-        "barcodes": f"{base}/barcodes.tsv",
-        "funnel": f"{base}/funnel.tsv",
-        "lengths": f"{base}/fragment_lengths.tsv",
-        "rank_png": f"{base}/barcode_rank.png",
-        "lengths_png": f"{base}/fragment_lengths.png",
+        "cells": fill(SC_CELL_QC, dataset=dataset),
+        "barcodes": fill(SC_BARCODE_TABLE, dataset=dataset),
+        "funnel": fill(SC_FUNNEL, dataset=dataset),
+        "lengths": fill(SC_FRAGMENT_LENGTHS, dataset=dataset),
+        "rank_png": fill(SC_BARCODE_RANK_PLOT, dataset=dataset),
+        "lengths_png": fill(SC_FRAGMENT_LENGTHS_PLOT, dataset=dataset),
     }
 
 
@@ -72,9 +72,9 @@ def scatac_counts_targets(dataset):
     """The counting outputs of a scATAC dataset: fragments, pseudo-bulk table, matrices."""
     return [
         *sc_fragment_files(dataset).values(),
-        f"results/{dataset}/peaks/peaks.bed",
-        f"results/{dataset}/counts/allele_counts.tsv",
-        f"results/{dataset}/counts/matrices",
+        fill(PEAKS, dataset=dataset),
+        fill(COUNTS, dataset=dataset),
+        fill(SC_MATRICES, dataset=dataset),
     ]
 
 
@@ -82,27 +82,26 @@ def scatac_stage_targets(dataset):
     """QC, throughput and (simulated) validation of a scATAC dataset; none for other datasets."""
     if dataset not in SCATAC_DATASETS:
         return []
-    targets = list(sc_qc_files(dataset).values()) + [f"results/benchmarks/scatac_{dataset}.tsv"]
+    targets = list(sc_qc_files(dataset).values()) + [fill(SC_BENCHMARK, dataset=dataset)]
     if dataset in SIMULATED_DATASETS:
-        targets.append(f"results/{dataset}/validation/scatac.tsv")
+        targets.append(fill(VALIDATION_SCATAC, dataset=dataset))
     return targets
 
 
 def validate_scatac_input(wildcards):
     ds = wildcards.dataset
-    truth = f"{SIM}/datasets/{ds}/truth"
     bams = sc_allele_bams(ds)
     return {
-        "truth_cells": f"{truth}/cells.tsv",
-        "truth_reads": f"{truth}/reads.tsv.gz",
-        "truth_fragments": f"{truth}/fragments.tsv.gz",
-        "truth_peaks": f"{truth}/peaks.tsv",
+        "truth_cells": fill(SIM_TRUTH_CELLS, dataset=ds),
+        "truth_reads": fill(SIM_TRUTH_READS, dataset=ds),
+        "truth_fragments": fill(SIM_TRUTH_FRAGMENTS, dataset=ds),
+        "truth_peaks": fill(SIM_TRUTH_PEAKS, dataset=ds),
         "cell_types": scatac_setting(ds, "cell_types"),
         "bam_ref": bams["ref"],
         "bam_alt": bams["alt"],
-        **{k: f"results/{ds}/fragments/{k}.tsv.gz" for k in SC_FRAGMENT_SETS},
-        "fragment_stats": f"results/{ds}/fragments/stats.json",
-        "counts": f"results/{ds}/counts/allele_counts.tsv",
-        "match": f"results/{ds}/counts/cell_match.json",
-        "peaks": f"results/{ds}/peaks/peaks.bed",
+        **{k: fill(FRAGMENTS, dataset=ds, kind=k) for k in SC_FRAGMENT_SETS},
+        "fragment_stats": fill(FRAGMENT_STATS, dataset=ds),
+        "counts": fill(COUNTS, dataset=ds),
+        "match": fill(CELL_MATCH, dataset=ds),
+        "peaks": fill(PEAKS, dataset=ds),
     }

@@ -1,22 +1,17 @@
 # Putting trained models to work: safe model files (model.safetensors + model.json next to each
 # best.ckpt), every variant of a VCF scored by every seed of a model (deepallele score-variants),
 # its validation against the simulator's true effects (the strain VCF and the new SNVs of rule
-# simulate_new_snvs), and its throughput.
-# Include after rules/common.smk, rules/counts_common.smk (reference_fasta, reference_fai),
-# rules/dataset_common.smk (pairs_h5, genome_names) and rules/models_common.smk (model_dir,
-# model_types, model_seeds: each dataset's own), and after rules/interpret.smk (INTERPRET_ENV).
-
-
-include: "score_variants_common.smk"
+# simulate_new_snvs), and its throughput (docs/methods.md, "Variant scoring"). Helpers:
+# rules/score_variants_common.smk.
 
 
 rule export_model:
     input:
-        ckpt="results/{dataset}/models/{model}/seed{seed}/best.ckpt",
-        summary="results/{dataset}/models/{model}/seed{seed}/train_summary.json",
+        ckpt=CHECKPOINT,
+        summary=TRAIN_SUMMARY,
     output:
-        weights="results/{dataset}/models/{model}/seed{seed}/model.safetensors",
-        meta="results/{dataset}/models/{model}/seed{seed}/model.json",
+        weights=MODEL_WEIGHTS,
+        meta=MODEL_META,
     params:
         names=lambda wc: genome_names(wc.dataset),
     log:
@@ -35,8 +30,8 @@ rule score_vcf:
     input:
         unpack(score_vcf_input),
     output:
-        tsv="results/{dataset}/score_variants/{vcf}/{model}.tsv",
-        vcf="results/{dataset}/score_variants/{vcf}/{model}.vcf.gz",
+        tsv=SCORES_TSV,
+        vcf=SCORES_VCF,
     wildcard_constraints:
         vcf=score_vcf_names(),
     params:
@@ -69,7 +64,7 @@ rule validate_score_variants:
         unpack(validate_score_variants_input),
     output:
         table=report(
-            "results/{dataset}/validation/score_variants.tsv",
+            VALIDATION_SCORE_VARIANTS,
             caption="../report/tables/validation_score_variants.rst",
             category="Validation",
             subcategory="{dataset}",
@@ -95,7 +90,7 @@ rule validate_score_variants:
 
 rule benchmark_score_variants:
     output:
-        table="results/benchmarks/score_variants.tsv",
+        table=SCORE_BENCHMARK,
     params:
         env=INTERPRET_ENV,
     log:

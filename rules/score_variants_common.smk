@@ -1,6 +1,5 @@
 # Settings and input functions of the score-variants stage (rules/score_variants.smk). Functions
-# only (no rules); included by rules/score_variants.smk, after rules/common.smk,
-# rules/counts_common.smk, rules/dataset_common.smk and rules/models_common.smk.
+# and constants only, no rules.
 import re
 
 
@@ -18,7 +17,7 @@ def builtin_vcf_path(dataset, name):
     if name == "strain":
         return daw.genome_files(config, genome_of(dataset))["strain_vcf"]
     if name == "new_snvs" and dataset in SIMULATED_DATASETS:
-        return f"{SIM}/datasets/{dataset}/new_snvs.vcf.gz"
+        return fill(SIM_NEW_SNVS, dataset=dataset)
     return None
 
 
@@ -49,8 +48,8 @@ def score_vcf_names():
 def model_files(dataset, model):
     """model.json and model.safetensors of every seed of a model type for a dataset (rule export_model)."""
     return {
-        "meta": [f"{model_dir(dataset, model, s)}/model.json" for s in model_seeds(dataset)],
-        "weights": [f"{model_dir(dataset, model, s)}/model.safetensors" for s in model_seeds(dataset)],
+        "meta": [fill(MODEL_META, dataset=dataset, model=model, seed=s) for s in model_seeds(dataset)],
+        "weights": [fill(MODEL_WEIGHTS, dataset=dataset, model=model, seed=s) for s in model_seeds(dataset)],
     }
 
 
@@ -80,11 +79,11 @@ def validate_score_variants_input(wildcards):
     """Scores of both validation VCFs by the model and the baseline, and their truths."""
     ds = wildcards.dataset
     files = {
-        vcf: [f"results/{ds}/score_variants/{vcf}/{m}.tsv" for m in score_validation_models(ds)]
+        vcf: [fill(SCORES_TSV, dataset=ds, vcf=vcf, model=m) for m in score_validation_models(ds)]
         for vcf in VALIDATION_VCFS
     }
-    files["truth"] = f"{SIM}/datasets/{ds}/truth/variants.tsv"
-    files["new_snvs_truth"] = f"{SIM}/datasets/{ds}/truth/new_snvs.tsv"
+    files["truth"] = fill(SIM_TRUTH_VARIANTS, dataset=ds)
+    files["new_snvs_truth"] = fill(SIM_TRUTH_NEW_SNVS, dataset=ds)
     return files
 
 
@@ -95,10 +94,10 @@ def score_variants_stage_targets(dataset):
     if model not in model_types(dataset):
         return []
     targets = [
-        f"results/{dataset}/score_variants/{name}/{model}.{ext}"
+        fill(pattern, dataset=dataset, vcf=name, model=model)
         for name in score_vcf_paths(dataset)
-        for ext in ("tsv", "vcf.gz")
+        for pattern in (SCORES_TSV, SCORES_VCF)
     ]
     if dataset in SIMULATED_DATASETS:
-        targets.append(f"results/{dataset}/validation/score_variants.tsv")
-    return targets + ["results/benchmarks/score_variants.tsv"]
+        targets.append(fill(VALIDATION_SCORE_VARIANTS, dataset=dataset))
+    return targets + [SCORE_BENCHMARK]

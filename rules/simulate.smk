@@ -5,16 +5,16 @@
 
 rule simulate_genome:
     output:
-        fasta=f"{SIM}/genomes/{{genome}}/reference.fa",
-        fai=f"{SIM}/genomes/{{genome}}/reference.fa.fai",
-        vcf=f"{SIM}/genomes/{{genome}}/strain.vcf.gz",
-        tbi=f"{SIM}/genomes/{{genome}}/strain.vcf.gz.tbi",
-        strain=f"{SIM}/genomes/{{genome}}/truth/strain.fa",
-        strain_fai=f"{SIM}/genomes/{{genome}}/truth/strain.fa.fai",
-        regions=f"{SIM}/genomes/{{genome}}/truth/regions.tsv",
-        variants=f"{SIM}/genomes/{{genome}}/truth/variants.tsv",
-        sites=f"{SIM}/genomes/{{genome}}/truth/sites.tsv",
-        summary=f"{SIM}/genomes/{{genome}}/truth/summary.tsv",
+        fasta=SIM_REFERENCE,
+        fai=f"{SIM_REFERENCE}.fai",
+        vcf=SIM_STRAIN_VCF,
+        tbi=f"{SIM_STRAIN_VCF}.tbi",
+        strain=SIM_GENOME_TRUTH_STRAIN,
+        strain_fai=f"{SIM_GENOME_TRUTH_STRAIN}.fai",
+        regions=SIM_GENOME_TRUTH_REGIONS,
+        variants=SIM_GENOME_TRUTH_VARIANTS,
+        sites=SIM_GENOME_TRUTH_SITES,
+        summary=SIM_GENOME_TRUTH_SUMMARY,
     params:
         # simulated_dir, derived from the output so it follows any --directory / prefix
         outdir=lambda wc, output: str(Path(output.fasta).parents[2]),
@@ -40,12 +40,12 @@ rule simulate_fragments:
     input:
         unpack(simulated_genome_files),
     output:
-        sheet=f"{SIM}/datasets/{{dataset}}/samples.tsv",
-        peaks=f"{SIM}/datasets/{{dataset}}/known_peaks.bed",
-        regions=f"{SIM}/datasets/{{dataset}}/truth/regions.tsv",
-        variants=f"{SIM}/datasets/{{dataset}}/truth/variants.tsv",
-        sites=f"{SIM}/datasets/{{dataset}}/truth/sites.tsv",
-        reads=f"{SIM}/datasets/{{dataset}}/truth/reads.tsv.gz",
+        sheet=SIM_SAMPLE_SHEET,
+        peaks=SIM_KNOWN_PEAKS,
+        regions=SIM_TRUTH_REGIONS,
+        variants=SIM_TRUTH_VARIANTS,
+        sites=SIM_TRUTH_SITES,
+        reads=SIM_TRUTH_READS,
     wildcard_constraints:
         dataset="|".join(d for d in SIMULATED_DATASETS if d not in SCATAC_DATASETS) or "NONE",
     params:
@@ -69,10 +69,10 @@ rule simulate_fragments:
 rule simulate_fastq:
     input:
         unpack(simulated_genome_files),
-        reads=f"{SIM}/datasets/{{dataset}}/truth/reads.tsv.gz",
+        reads=SIM_TRUTH_READS,
     output:
-        fastq_1=f"{SIM}/datasets/{{dataset}}/reads/{{sample}}_{{unit}}_R1.fastq.gz",
-        fastq_2=f"{SIM}/datasets/{{dataset}}/reads/{{sample}}_{{unit}}_R2.fastq.gz",
+        fastq_1=fill(SIM_FASTQ, mate=1),
+        fastq_2=fill(SIM_FASTQ, mate=2),
     wildcard_constraints:
         dataset="|".join(d for d in SIMULATED_DATASETS if d not in SCATAC_DATASETS) or "NONE",
     params:
@@ -98,15 +98,15 @@ rule simulate_fastq:
 # each: the second VCF that score-variants is validated on (rules/score_variants.smk).
 rule simulate_new_snvs:
     input:
-        fasta=lambda wc: f"{SIM}/genomes/{genome_of(wc.dataset)}/reference.fa",
-        fai=lambda wc: f"{SIM}/genomes/{genome_of(wc.dataset)}/reference.fa.fai",
-        vcf=lambda wc: f"{SIM}/genomes/{genome_of(wc.dataset)}/strain.vcf.gz",
-        regions=lambda wc: f"{SIM}/genomes/{genome_of(wc.dataset)}/truth/regions.tsv",
-        sites=lambda wc: f"{SIM}/genomes/{genome_of(wc.dataset)}/truth/sites.tsv",
+        fasta=lambda wc: fill(SIM_REFERENCE, genome=genome_of(wc.dataset)),
+        fai=lambda wc: fill(SIM_REFERENCE, genome=genome_of(wc.dataset)) + ".fai",
+        vcf=lambda wc: fill(SIM_STRAIN_VCF, genome=genome_of(wc.dataset)),
+        regions=lambda wc: fill(SIM_GENOME_TRUTH_REGIONS, genome=genome_of(wc.dataset)),
+        sites=lambda wc: fill(SIM_GENOME_TRUTH_SITES, genome=genome_of(wc.dataset)),
     output:
-        vcf=f"{SIM}/datasets/{{dataset}}/new_snvs.vcf.gz",
-        tbi=f"{SIM}/datasets/{{dataset}}/new_snvs.vcf.gz.tbi",
-        truth=f"{SIM}/datasets/{{dataset}}/truth/new_snvs.tsv",
+        vcf=SIM_NEW_SNVS,
+        tbi=f"{SIM_NEW_SNVS}.tbi",
+        truth=SIM_TRUTH_NEW_SNVS,
     wildcard_constraints:
         dataset="|".join(SIMULATED_DATASETS) or "NONE",
     params:
@@ -128,15 +128,15 @@ rule simulate_new_snvs:
 
 rule validate_simulation:
     input:
-        regions=f"{SIM}/datasets/{{dataset}}/truth/regions.tsv",
-        variants=f"{SIM}/datasets/{{dataset}}/truth/variants.tsv",
-        reads=f"{SIM}/datasets/{{dataset}}/truth/reads.tsv.gz",
-        summary=lambda wc: f"{SIM}/genomes/{genome_of(wc.dataset)}/truth/summary.tsv",
+        regions=SIM_TRUTH_REGIONS,
+        variants=SIM_TRUTH_VARIANTS,
+        reads=SIM_TRUTH_READS,
+        summary=lambda wc: fill(SIM_GENOME_TRUTH_SUMMARY, genome=genome_of(wc.dataset)),
         fastqs=lambda wc: simulated_fastqs(wc.dataset),
         jaspar=JASPAR_MEME,
     output:
         table=report(
-            "results/{dataset}/validation/simulation.tsv",
+            VALIDATION_SIMULATION,
             caption="../report/tables/validation_simulation.rst",
             category="Validation",
             subcategory="{dataset}",
@@ -166,17 +166,17 @@ rule simulate_sc_fragments:
     input:
         unpack(simulated_genome_files),
     output:
-        sheet=f"{SIM}/datasets/{{dataset}}/samples.tsv",
-        peaks=f"{SIM}/datasets/{{dataset}}/known_peaks.bed",
-        whitelist=f"{SIM}/datasets/{{dataset}}/whitelist.txt.gz",
-        cell_types=f"{SIM}/datasets/{{dataset}}/cell_types.tsv",
-        regions=f"{SIM}/datasets/{{dataset}}/truth/regions.tsv",
-        variants=f"{SIM}/datasets/{{dataset}}/truth/variants.tsv",
-        sites=f"{SIM}/datasets/{{dataset}}/truth/sites.tsv",
-        cells=f"{SIM}/datasets/{{dataset}}/truth/cells.tsv",
-        truth_peaks=f"{SIM}/datasets/{{dataset}}/truth/peaks.tsv",
-        fragments=f"{SIM}/datasets/{{dataset}}/truth/fragments.tsv.gz",
-        reads=f"{SIM}/datasets/{{dataset}}/truth/reads.tsv.gz",
+        sheet=SIM_SAMPLE_SHEET,
+        peaks=SIM_KNOWN_PEAKS,
+        whitelist=SIM_SC_WHITELIST,
+        cell_types=SIM_SC_CELL_TYPES,
+        regions=SIM_TRUTH_REGIONS,
+        variants=SIM_TRUTH_VARIANTS,
+        sites=SIM_TRUTH_SITES,
+        cells=SIM_TRUTH_CELLS,
+        truth_peaks=SIM_TRUTH_PEAKS,
+        fragments=SIM_TRUTH_FRAGMENTS,
+        reads=SIM_TRUTH_READS,
     wildcard_constraints:
         dataset="|".join(d for d in SIMULATED_DATASETS if d in SCATAC_DATASETS) or "NONE",
     params:
@@ -199,14 +199,14 @@ rule simulate_sc_fragments:
 rule simulate_sc_fastq:
     input:
         unpack(simulated_genome_files),
-        sheet=f"{SIM}/datasets/{{dataset}}/samples.tsv",
-        reads=f"{SIM}/datasets/{{dataset}}/truth/reads.tsv.gz",
-        fragments=f"{SIM}/datasets/{{dataset}}/truth/fragments.tsv.gz",
+        sheet=SIM_SAMPLE_SHEET,
+        reads=SIM_TRUTH_READS,
+        fragments=SIM_TRUTH_FRAGMENTS,
     output:
-        r1=f"{SIM}/datasets/{{dataset}}/reads/{{sample}}_S1_{{unit}}_R1_001.fastq.gz",
-        r2=f"{SIM}/datasets/{{dataset}}/reads/{{sample}}_S1_{{unit}}_R2_001.fastq.gz",
-        r3=f"{SIM}/datasets/{{dataset}}/reads/{{sample}}_S1_{{unit}}_R3_001.fastq.gz",
-        i1=f"{SIM}/datasets/{{dataset}}/reads/{{sample}}_S1_{{unit}}_I1_001.fastq.gz",
+        r1=fill(SIM_SC_FASTQ, read="R1"),
+        r2=fill(SIM_SC_FASTQ, read="R2"),
+        r3=fill(SIM_SC_FASTQ, read="R3"),
+        i1=fill(SIM_SC_FASTQ, read="I1"),
     wildcard_constraints:
         dataset="|".join(d for d in SIMULATED_DATASETS if d in SCATAC_DATASETS) or "NONE",
     params:
@@ -229,7 +229,4 @@ rule simulate_sc_fastq:
 rule simulate:
     input:
         [simulated_fastqs(d) for d in TARGET_SIMULATED],
-        expand(
-            "results/{dataset}/validation/simulation.tsv",
-            dataset=[d for d in TARGET_SIMULATED if d not in SCATAC_DATASETS],
-        ),
+        expand(VALIDATION_SIMULATION, dataset=[d for d in TARGET_SIMULATED if d not in SCATAC_DATASETS]),

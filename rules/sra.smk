@@ -12,7 +12,7 @@ wildcard_constraints:
 
 rule sra_prefetch:
     output:
-        sra="resources/sra/{accession}/{accession}.sra",
+        sra=SRA_FILE,
     params:
         # prefetch writes <outdir>/<ACC>/<ACC>.sra; derived from the output so it follows --directory
         outdir=lambda wc, output: str(Path(output.sra).parents[1]),
@@ -64,10 +64,10 @@ rule sra_prefetch:
 
 rule sra_fastq:
     input:
-        sra="resources/sra/{accession}/{accession}.sra",
+        sra=SRA_FILE,
     output:
-        r1="resources/sra/{accession}_1.fastq.gz",
-        r2="resources/sra/{accession}_2.fastq.gz",
+        r1=fill(SRA_FASTQ, mate=1),
+        r2=fill(SRA_FASTQ, mate=2),
     params:
         # scratch space next to the .sra file: fasterq-dump's temp files and uncompressed output
         scratch=lambda wc, input: str(Path(input.sra).parent),

@@ -5,10 +5,7 @@
 #   snakemake --profile profiles/local qc          # read QC tables and plots, MultiQC reports
 #
 # Any single output file is a target too (e.g. results/demo_chip/figures/fig1c_counts.png).
-# Include after every stage's rule file (it reads their target functions and rules).
-
-
-include: "targets_common.smk"
+# The target functions are in rules/targets_common.smk.
 
 
 FIGURE_FAMILIES = figure_families()

@@ -4,14 +4,14 @@
 
 rule train:
     input:
-        pairs="results/{dataset}/data/pairs.h5",
+        pairs=PAIRS_H5,
     output:
-        ckpt="results/{dataset}/models/{model}/seed{seed}/best.ckpt",
-        predictions="results/{dataset}/models/{model}/seed{seed}/predictions.tsv",
-        summary="results/{dataset}/models/{model}/seed{seed}/train_summary.json",
-        history="results/{dataset}/models/{model}/seed{seed}/history.tsv",
+        ckpt=CHECKPOINT,
+        predictions=PREDICTIONS,
+        summary=TRAIN_SUMMARY,
+        history=HISTORY,
     params:
-        outdir="results/{dataset}/models/{model}/seed{seed}",
+        outdir=MODEL_DIR,
         architecture=train_architecture_json,
         training=train_training_json,
         env=TRAIN_ENV,

@@ -7,8 +7,8 @@ rule merge_units:
     input:
         fastqs=merge_units_input,
     output:
-        r1=temp("results/{dataset}/fastq/{sample}_R1.fastq.gz"),
-        r2=temp("results/{dataset}/fastq/{sample}_R2.fastq.gz"),
+        r1=temp(fill(MERGED_FASTQ, mate=1)),
+        r2=temp(fill(MERGED_FASTQ, mate=2)),
     params:
         units=merge_units_labels,
     wildcard_constraints:
@@ -29,13 +29,13 @@ rule merge_units:
 
 rule trim_galore:
     input:
-        r1="results/{dataset}/fastq/{sample}_R1.fastq.gz",
-        r2="results/{dataset}/fastq/{sample}_R2.fastq.gz",
+        r1=fill(MERGED_FASTQ, mate=1),
+        r2=fill(MERGED_FASTQ, mate=2),
     output:
-        r1="results/{dataset}/trimmed/{sample}_R1.fastq.gz",
-        r2="results/{dataset}/trimmed/{sample}_R2.fastq.gz",
-        report1="results/{dataset}/trimmed/{sample}_R1.trimming_report.txt",
-        report2="results/{dataset}/trimmed/{sample}_R2.trimming_report.txt",
+        r1=fill(TRIMMED_FASTQ, mate=1),
+        r2=fill(TRIMMED_FASTQ, mate=2),
+        report1=fill(TRIMMING_REPORT, mate=1),
+        report2=fill(TRIMMING_REPORT, mate=2),
     params:
         adapter=trim_adapter_option(),
         extra=config["trimming"]["extra"],

@@ -2,6 +2,7 @@
 import pandas as pd
 
 from deepallele.logutil import job_logging
+from deepallele.models.evaluate import parse_runs
 from deepallele.plots import performance as pf
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
@@ -12,6 +13,6 @@ with job_logging(sm.log[0]) as log:
     pf.fig1d_ratio(table, sm.output.fig1d[0], dataset=ds)
     pf.figS2_spearman(table, sm.output.spearman[0], dataset=ds)
     pf.figS2_direct(table, sm.output.direct[0], dataset=ds)
-    runs = [(k.split(":")[0], int(k.split(":")[1])) for k in sm.params.runs]
+    runs = parse_runs(sm.params.runs)
     pf.training_curves(pf.read_training_logs(dict(zip(runs, sm.input.histories))), sm.output.curves[0], dataset=ds)
     log.info("figures of %s written", ds)

@@ -4,14 +4,14 @@ import pandas as pd
 
 from deepallele.datasets.store import open_pairs
 from deepallele.interpret.data import load_interpret_set
-from deepallele.interpret.validate import (group_cluster_names, interpretation_metrics, match_regions,
-                                          truth_attribution_metrics)
 from deepallele.logutil import job_logging
 from deepallele.motifs.groups import top_group
 from deepallele.motifs.jaspar import read_meme
 from deepallele.simulate.run import dataset_grammar
 from deepallele.simulate.truth_attributions import truth_cluster_matches
 from deepallele.simulate.truth_motifs import primary_truth_matches, truth_equivalents
+from deepallele.validation.interpret import (group_cluster_names, interpretation_metrics, match_regions,
+                                             truth_attribution_metrics)
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 with job_logging(sm.log[0]) as log:

@@ -1,7 +1,7 @@
 """Snakemake wrapper: time the MeanDiff scan on random pairs of the paper's size (8 380 x 551 bp)."""
 from deepallele.logutil import job_logging
 from deepallele.motifs.jaspar import read_meme
-from deepallele.motifs.meandiff import benchmark_scan
+from deepallele.motifs.meandiff.benchmark import benchmark_scan
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 with job_logging(sm.log[0]) as log:

@@ -3,7 +3,7 @@ import pandas as pd
 
 from deepallele.logutil import job_logging
 from deepallele.motifs.jaspar import read_meme
-from deepallele.motifs.meandiff import compare_with_deepallele, read_main_variants
+from deepallele.motifs.meandiff.compare import compare_with_deepallele, read_main_variants
 from deepallele.plots.meandiff import plot_effects, plot_motifs, plot_pie
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)

@@ -3,7 +3,9 @@ import numba
 
 from deepallele.logutil import job_logging
 from deepallele.motifs.jaspar import read_meme
-from deepallele.motifs.meandiff import load_pair_set, scan_pairs, scan_threshold, write_scan
+from deepallele.motifs.meandiff.pairs import load_pair_set
+from deepallele.motifs.meandiff.scan import scan_pairs, scan_threshold
+from deepallele.motifs.meandiff.scan_io import write_scan
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 with job_logging(sm.log[0]) as log:

@@ -1,6 +1,8 @@
 """Snakemake wrapper: MeanDiff / correlation / MAGGIE-style tests per motif, and per-sequence effects."""
 from deepallele.logutil import job_logging
-from deepallele.motifs.meandiff import motif_tests, read_scan, sequence_effects
+from deepallele.motifs.meandiff.effects import sequence_effects
+from deepallele.motifs.meandiff.scan_io import read_scan
+from deepallele.motifs.meandiff.significance import motif_tests
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 with job_logging(sm.log[0]) as log:

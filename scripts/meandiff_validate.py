@@ -4,18 +4,15 @@ import pandas as pd
 from deepallele.logutil import job_logging
 from deepallele.motifs.jaspar import read_meme
 from deepallele.motifs.meandiff import similar_to
-from deepallele.motifs.validate import validate_meandiff
+from deepallele.validation.motifs import planted_database_motifs, validate_meandiff
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 with job_logging(sm.log[0]) as log:
     p = sm.params
     motifs = read_meme(sm.input.meme)
-    by_upper = {name.upper(): name for name in motifs}
-    # the simulator looks motifs up case-insensitively; use the database's spelling
-    missing = [m for m in p.planted if m.upper() not in by_upper]
-    if missing:
-        raise ValueError(f"{sm.input.meme}: planted motif(s) {missing} are not in the database")
-    planted = [by_upper[m.upper()] for m in p.planted]
+    planted, not_in_database = planted_database_motifs(p.sim, motifs, sm.input.meme)
+    if not_in_database:
+        log.info("planted from matrices no database motif fits: %s", ", ".join(not_in_database))
     similar = similar_to(motifs, planted, p.similar_max_p)
     log.info("%d motifs TomTom-similar (p <= %g) to the planted %s", len(similar), p.similar_max_p, planted)
     tables = []
@@ -25,7 +22,8 @@ with job_logging(sm.log[0]) as log:
         tests = pd.read_csv(tests_file, sep="\t", keep_default_na=False, na_values=[""])
         effects = pd.read_csv(seqs_file, sep="\t", keep_default_na=False, na_values=[""],
                               dtype={"peak": str, "direction": str})
-        tables.append(validate_meandiff(tests, planted, similar, p.method, p.similar_max_p, effects, suffix))
+        tables.append(validate_meandiff(tests, planted, similar, p.method, p.similar_max_p, effects, suffix,
+                                        not_in_database))
     table = pd.concat(tables, ignore_index=True)
     table.to_csv(sm.output.table, sep="\t", index=False)
     log.info("\n%s", table.to_string(index=False))

@@ -1,6 +1,6 @@
 """Snakemake wrapper: validation of a paired-allele dataset against the simulator's truth."""
-from deepallele.datasets.validate import dataset_metrics
 from deepallele.logutil import job_logging
+from deepallele.validation.datasets import dataset_metrics
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 with job_logging(sm.log[0]) as log:

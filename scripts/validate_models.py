@@ -2,7 +2,7 @@
 import pandas as pd
 
 from deepallele.logutil import job_logging
-from deepallele.models.validate import model_validation
+from deepallele.validation.models import model_validation
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 with job_logging(sm.log[0]) as log:

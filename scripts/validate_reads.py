@@ -1,6 +1,6 @@
 """Snakemake wrapper: validation of the read stages against the simulator's truth."""
 from deepallele.logutil import job_logging
-from deepallele.reads.validate import reads_metrics
+from deepallele.validation.reads import reads_metrics
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 with job_logging(sm.log[0]) as log:

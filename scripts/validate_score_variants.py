@@ -2,8 +2,8 @@
 import pandas as pd
 
 from deepallele.interpret.outputs import atomic_path
-from deepallele.interpret.validate_score_variants import score_variant_tables
 from deepallele.logutil import job_logging
+from deepallele.validation.score_variants import score_variant_tables
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 
@@ -20,7 +20,8 @@ with job_logging(sm.log[0]) as log:
     truths = {"strain": sm.input.truth, "new_snvs": sm.input.new_snvs_truth}
     per_vcf = {vcf: ({m: _scores(p) for m, p in zip(sm.params.models, getattr(sm.input, vcf))}, _truth(truths[vcf]))
                for vcf in sm.params.vcfs}
-    table = score_variant_tables(per_vcf, sm.params.models[0], **sm.params.goals)
+    # params.goals: which variants are judged (min_true_effect); the goals are in validation/goals.yaml
+    table = score_variant_tables(per_vcf, sm.params.models[0], sm.params.goals["min_true_effect"])
     with atomic_path(sm.output.table) as tmp:
         table.to_csv(tmp, sep="\t", index=False)
     log.info("\n%s", table.to_string(index=False))

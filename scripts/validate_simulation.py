@@ -1,10 +1,10 @@
-"""Snakemake wrapper: the simulation stage's validation table (metric, value, goal, n)."""
+"""Snakemake wrapper: the simulation stage's validation table (deepallele.validation.simulation)."""
 import pandas as pd
 
 from deepallele.logutil import job_logging
 from deepallele.simulate.run import genome_params
 from deepallele.simulate.truth_motifs import primary_truth_matches
-from deepallele.simulate.validate import simulation_metrics
+from deepallele.validation.simulation import simulation_metrics
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 with job_logging(sm.log[0]) as log:

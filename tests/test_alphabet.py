@@ -121,3 +121,12 @@ def test_from_one_hot_names_a_bad_position():
         from_one_hot(x, channel_axis=-1, what="B6", first_row=10)
     with pytest.raises(ValueError, match="4 channels"):
         from_one_hot(np.zeros((2, 3)))
+
+
+def test_reverse_complement_of_str_and_bytes():
+    from deepallele.alphabet import reverse_complement
+
+    assert reverse_complement("AACGTN") == "NACGTT"
+    assert reverse_complement("aacGt") == "aCgtt"  # case kept
+    assert reverse_complement(b"AAACGGCG") == b"CGCCGTTT"
+    assert reverse_complement("") == ""

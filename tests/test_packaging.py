@@ -49,7 +49,6 @@ PROJECT = "deepallele-workflow"
 STAGES = {
     "deepallele.models": "models",
     "deepallele.interpret": "models",
-    "deepallele.datasets.torchdata": "models",
     "deepallele.motifs.cluster": "motifs",
     "deepallele.motifs.seqlets": "motifs",
     "deepallele.motifs.tomtom": "motifs",

@@ -32,7 +32,7 @@ def test_unknown_total_has_no_percentage():
 
 
 def test_fimo_in_motif_chunks_equals_one_call(monkeypatch):
-    from deepallele.motifs import meandiff as md
+    from deepallele.motifs.meandiff import scan as md
 
     rng = np.random.default_rng(3)
     motifs = {f"m{i}": rng.dirichlet(np.ones(4), size=6).T for i in range(7)}

@@ -314,3 +314,25 @@ def from_one_hot(x: np.ndarray, n: float = N_VALUE, *, channel_axis: int = -2, w
     codes[is_n] = N_CODE
     codes[is_pad] = PAD_CODE
     return codes
+
+
+_COMPLEMENT_STR = str.maketrans("ACGTNacgtn", "TGCANtgcan")
+_COMPLEMENT_BYTES = bytes.maketrans(b"ACGTNacgtn", b"TGCANtgcan")
+
+
+def reverse_complement(seq: str | bytes) -> str | bytes:
+    """Reverse complement of DNA letters (``str`` in, ``str`` out; ``bytes`` in, ``bytes`` out).
+
+    ``N`` stays ``N`` and case is kept; other letters are left as they are (reversed), so a
+    caller that must reject them checks first (barcodes are checked against the whitelist's
+    letters).
+
+    Examples
+    --------
+    >>> reverse_complement("AACgN")
+    'NcGTT'
+    >>> reverse_complement(b"ACGT")
+    b'ACGT'
+    """
+    table = _COMPLEMENT_BYTES if isinstance(seq, (bytes, bytearray)) else _COMPLEMENT_STR
+    return seq.translate(table)[::-1]

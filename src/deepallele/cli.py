@@ -135,6 +135,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--threads", type=int, default=1)
     p.set_defaults(func=cmd_filter_alignments)
 
+    from .reads.commands import add_parsers as add_reads_parsers
+
+    add_reads_parsers(sub)  # lift-bam, assign (per-genome BAMs made outside the workflow)
+
     from .models.cli import add_parsers as add_model_parsers
 
     add_model_parsers(sub)  # train, benchmark-training, import-checkpoint, export-model

@@ -322,9 +322,13 @@ def has_allele_bams(config: dict, dataset: str) -> bool:
     return dataset_entry(config, dataset) in ("simulate", "reads", "allele_bams")
 
 
+# where rule resolve_runs writes a dataset's run table (rules/layout.smk takes the pattern from here)
+RUNS_TABLE = "resources/runs/{dataset}.tsv"
+
+
 def runs_table_path(config: dict, dataset: str) -> str:
-    """The dataset's run table (accessions resolved to runs): ``runs`` if set, else under resources/runs/."""
-    return config["datasets"][dataset].get("runs") or f"resources/runs/{dataset}.tsv"
+    """The dataset's run table (accessions resolved to runs): ``runs`` if set, else :data:`RUNS_TABLE`."""
+    return config["datasets"][dataset].get("runs") or RUNS_TABLE.format(dataset=dataset)
 
 
 def accession_rows(config: dict, dataset: str) -> list[dict]:

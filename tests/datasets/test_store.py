@@ -11,7 +11,7 @@ from deepallele.datasets.pairs import VARIANT_COLUMNS, paired_sequences, variant
 from deepallele.datasets.split import assign_split
 from deepallele.datasets.store import (build_paired_dataset, open_pairs, pairs_summary, read_pairs_h5, replace_split,
                                       targets, write_minimal_pairs, write_pairs_h5)
-from deepallele.datasets.validate import dataset_metrics
+from deepallele.validation.datasets import dataset_metrics
 
 
 @pytest.fixture()
@@ -142,8 +142,12 @@ def test_build_and_summary(genome):
 def test_dataset_metrics_on_the_tiny_genome(genome, written):
     counts = genome["tmp"] / "counts.tsv"
     PEAKS.assign(ln_ratio=np.log1p(PEAKS["ref_count"]) - np.log1p(PEAKS["alt_count"])).to_csv(counts, sep="\t", index=False)
-    m = dataset_metrics(written[0], genome["ref_fa"], genome["vcf"], counts=counts).set_index("metric")["value"]
-    for metric in ("padding_consistent", "ref_matches_fasta", "variants_snp_check", "variants_edit_check",
-                   "length_difference_matches_variants", "targets_match_counts"):
+    t = dataset_metrics(written[0], genome["ref_fa"], genome["vcf"], counts=counts).set_index("metric")
+    m = t["value"]
+    exact = ["padding_consistent", "ref_matches_fasta", "variants_snp_check", "variants_edit_check",
+             "length_difference_matches_variants", "targets_match_counts"]
+    for metric in exact:
         assert m[metric] == 1.0, metric
+    assert (t.loc[exact, "status"] == "pass").all() and (t.loc[exact, "ci_high"] == 1.0).all()
     assert m["variants_complete"] == pytest.approx(5 / 6)
+    assert t.loc["variants_complete", "status"] == "context"  # "≈ 1" names no threshold

@@ -328,3 +328,15 @@ def test_samples_without_gt_are_an_error(tmp_path):
                    "c1\t2\t.\tC\tT\t.\tPASS\t.\tDP\t5\n")
     with pytest.raises(ValueError, match="no GT FORMAT field"):
         build_pseudogenome(ref, vcf, tmp_path / "s.fa", tmp_path / "s.chain")
+
+
+def test_vcf_contigs_missing_from_the_fasta_are_named_before_any_output(tmp_path):
+    from deepallele.genome.pseudogenome import check_vcf_contigs
+
+    write_fasta(tmp_path / "ref.fa", {"chr1": "ACGTACGTAC"})
+    pysam.faidx(str(tmp_path / "ref.fa"))
+    write_vcf(tmp_path / "ok.vcf", {"chr1": "ACGTACGTAC"}, [("chr1", 2, "C", "T")])
+    check_vcf_contigs(tmp_path / "ref.fa", tmp_path / "ok.vcf")  # no error
+    write_vcf(tmp_path / "bad.vcf", {"chr1": "ACGTACGTAC", "1": "ACGT"}, [("chr1", 2, "C", "T"), ("1", 1, "A", "G")])
+    with pytest.raises(ValueError, match=r"bad\.vcf: contigs \['1'\] are not in .*ref\.fa"):
+        check_vcf_contigs(tmp_path / "ref.fa", tmp_path / "bad.vcf")

@@ -4,7 +4,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from deepallele.motifs.groups import (OTHER, OUTSIDE, group_shares, tf_like_groups, top_group, trusted_group_shares,
+from deepallele.motifs.groups import (MAIN_VARIANT_TABLE_COLUMNS, OTHER, OUTSIDE, group_shares, locate_main_variants,
+                                      main_variant_table, tf_like_groups, top_group, trusted_group_shares,
                                       variant_span, variants_in_seqlets)
 
 
@@ -55,3 +56,37 @@ def test_trusted_pie_leaves_out_sequences_without_a_main_variant():
     assert dict(zip(shares["group"], shares["n"])) == {"SPI1-like": 2, OUTSIDE: 1}
     assert shares["percent"].sum() == pytest.approx(100.0)
     assert shares.set_index("group").loc["SPI1-like", "percent"] == pytest.approx(200 / 3)
+
+
+def _toy_main():
+    # three sequences, each with its main variant at position 10 of both alleles
+    return pd.DataFrame({"peak_index": [0, 1, 2], "peak": ["p0", "p1", "p2"], "main_variant": ["a", "b", "c"],
+                         "effect": [1.0, -0.5, 0.2], "kind": ["snp"] * 3, "ref_pos": [10] * 3, "alt_pos": [10] * 3,
+                         "ref_edit": ["A"] * 3, "alt_edit": ["C"] * 3, "n_variants": [1, 2, 1],
+                         "additive": [1.0, -0.7, 0.2], "pred_ratio": [1.1, -0.6, 0.3]})
+
+
+def test_locate_main_variants_in_each_models_motifs():
+    # DeepAllele's seqlets: p0 in cluster 0, p1 in cluster 1; ref_only's: p0 in cluster 1
+    seqlets = pd.DataFrame({"model": ["deepallele", "deepallele", "ref_only"], "seqlet": ["s0", "s1", "s2"],
+                            "row": [0, 1, 0], "allele": [0, 0, 1], "start": [8, 9, 5], "end": [12, 11, 10],
+                            "cluster": [0, 1, 1]})
+    summary = pd.DataFrame({"cluster": [0, 1], "n_seqlets": [10, 5]})
+    matches = pd.DataFrame({"cluster": [0, 1], "target": ["SPI1", "JUN"], "p": [1e-7, 1e-4], "q": [1e-5, 1e-3]})
+    trusted = pd.DataFrame({"peak": ["p0", "p1", "p2"], "trusted": [True, False, True]})
+    located, shares, labels = locate_main_variants(_toy_main(), seqlets, summary, matches, trusted,
+                                                   ["deepallele", "ref_only"], min_share=0.0)
+    by_model = {m: g.set_index("peak") for m, g in located.groupby("model")}
+    # the pie groups only clusters with a trusted main variant (cluster 0 for DeepAllele); p1 (not trusted)
+    # is named from the grouping over every cluster (SPI1 10 x 7 = 70 before JUN 5 x 4 = 20)
+    assert by_model["deepallele"]["motif_name"].to_dict() == {"p0": "SPI1-like", "p1": "JUN-like", "p2": ""}
+    assert by_model["ref_only"]["motif_name"].to_dict() == {"p0": "JUN-like", "p1": "", "p2": ""}
+    assert by_model["deepallele"]["in_named_motif"].tolist() == [True, True, False]
+    assert located["trusted"].tolist() == [True, False, True] * 2 and located.columns[0] == "model"
+    assert labels.values.tolist() == [["deepallele", 0, "SPI1-like"], ["ref_only", 1, "JUN-like"]]
+    assert shares[["model", "group", "n", "percent"]].values.tolist() == [
+        ["deepallele", "SPI1-like", 1, 50.0], ["deepallele", OUTSIDE, 1, 50.0],
+        ["ref_only", "JUN-like", 1, 50.0], ["ref_only", OUTSIDE, 1, 50.0]]
+    table = main_variant_table(located)
+    assert list(table.columns) == MAIN_VARIANT_TABLE_COLUMNS and table["peak"].tolist() == ["p0", "p1", "p2"]
+    assert table["in_motif"].tolist() == [True, True, False]

@@ -5,8 +5,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from deepallele.interpret.trusted import is_trusted, mean_predictions, standardise, trusted_table
-from deepallele.interpret.variant_effects import main_variants, mean_effects, replace_edit, variant_effects
+from deepallele.interpret.trusted import is_trusted, mean_predictions, standardise, trusted_set, trusted_table
+from deepallele.interpret.variant_effects import (main_variants, mean_effects, read_variant_table, replace_edit,
+                                                 seed_main_variants, variant_effects)
 
 from interpret_toys import linear_deepallele, linear_single
 
@@ -102,3 +103,35 @@ def test_trusted_table_from_seeds():
     assert m["pred_ratio"].tolist() == [2.0, 0.0] and len(m) == 2
     tt = trusted_table(m)
     assert tt["z"].iloc[0] == pytest.approx(np.sqrt(2)) and tt["trusted"].tolist() == [False, False]
+
+
+def test_seed_main_variants_from_files(tmp_path):
+    # peak 0: variants a (|0.3|) and c (|0.5|, the main one, an indel with an empty ALT edit); peak 2: b
+    base = _variants([(0, "a", "snp", 1, 1, "A", "C", "A", "C", True), (2, "b", "snp", 2, 2, "G", "T", "G", "T", True),
+                      (0, "c", "del", 5, 5, "GA", "G", "A", "", True)]).assign(peak=["p0", "p2", "p0"])
+    paths = []
+    for seed, (effect, pred) in enumerate((([0.2, -1.0, 0.4], [1.0, 2.0, 1.0]), ([0.4, -3.0, 0.6], [3.0, 2.0, 3.0]))):
+        paths.append(tmp_path / f"seed{seed}.tsv")
+        base.assign(pred_ratio=pred, delta_ref=0.0, delta_alt=0.0, effect=effect).to_csv(paths[-1], sep="\t",
+                                                                                        index=False)
+    tables = [read_variant_table(p) for p in paths]
+    assert tables[0]["alt_edit"].tolist() == ["C", "T", ""]
+    effects, main = seed_main_variants(tables)
+    assert effects["effect"].tolist() == pytest.approx([0.3, -2.0, 0.5])
+    assert main[["peak_index", "peak", "main_variant", "alt_edit", "n_variants"]].values.tolist() == [
+        [0, "p0", "c", "", 2], [2, "p2", "b", "T", 1]]
+    assert main["additive"].tolist() == pytest.approx([0.8, -2.0]) and main["pred_ratio"].tolist() == [2.0, 2.0]
+
+
+def test_trusted_set_in_the_order_of_the_pairs():
+    t = pd.DataFrame({"peak": ["a", "b", "c"], "chrom": ["chr17"] * 3, "split": ["test", "test", "train"],
+                      "obs_ratio": [2.0, -0.2, 1.5], "pred_ratio": [1.0, 0.0, 0.5]})
+    table = trusted_set([t, t.assign(pred_ratio=[3.0, 0.0, 0.5])], ["c", "a"], [7, 3], min_z=1.0)
+    assert table["peak"].tolist() == ["c", "a"] and table["row"].tolist() == [7, 3]
+    assert list(table.columns[:2]) == ["peak", "row"]
+    # mean predictions 0.5 and 2.0: RMS sqrt((0.25 + 4) / 2), z = pred / RMS
+    rms = np.sqrt((0.25 + 4.0) / 2)
+    assert table["z"].tolist() == pytest.approx([0.5 / rms, 2.0 / rms])
+    assert table["trusted"].tolist() == [False, True]
+    with pytest.raises(KeyError):
+        trusted_set([t], ["zz"], [0])

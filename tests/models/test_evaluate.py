@@ -9,7 +9,6 @@ import pytest
 
 from deepallele.models.evaluate import (SUMMARY_COLUMNS, TABLE_COLUMNS, correlations, performance_table,
                                         prediction_metrics, report_split, summarize)
-from deepallele.models.validate import model_validation
 
 
 def _pred(obs, pred_ref, pred_alt, pred_ratio, split="test"):
@@ -61,19 +60,10 @@ def test_report_split():
     assert report_split(pd.DataFrame({"split": ["train", "val"]})) == "val"
 
 
-def test_model_validation_rows():
-    rows = []
-    for model, ratio, count in (("deepallele", 0.40, 0.60), ("direct", 0.30, 0.62), ("ref_only", 0.25, 0.58),
-                                ("two_genome", 0.28, 0.61)):
-        rows += [{"dataset": "d", "model": model, "split": "test", "target": "ratio", "pearson_mean": ratio, "n": 90},
-                 {"dataset": "d", "model": model, "split": "test", "target": "count", "pearson_mean": count, "n": 90},
-                 {"dataset": "d", "model": model, "split": "val", "target": "ratio", "pearson_mean": 0.0}]
-    v = model_validation(pd.DataFrame(rows)).set_index("metric")
-    assert v.loc["ratio_pearson_deepallele", "value"] == pytest.approx(0.40)
-    assert v.loc["ratio_pearson_two_genome", "value"] == pytest.approx(0.28)
-    assert v.loc["ratio_gain_vs_ref_only", "value"] == pytest.approx(0.15)
-    assert v.loc["ratio_gain_vs_ref_only", "goal"] == ">= 0.1"
-    assert v.loc["count_pearson_spread", "value"] == pytest.approx(0.04)
-    assert v.loc["count_pearson_spread", "goal"] == "<= 0.05"
-    assert list(v.reset_index().columns) == ["metric", "value", "goal", "n"]
-    assert v.loc["ratio_pearson_direct", "n"] == 90 and v.loc["ratio_gain_vs_ref_only", "n"] == 90
+def test_parse_runs():
+    from deepallele.models.evaluate import parse_runs
+
+    assert parse_runs(["deepallele:0", "ref_only:12"]) == [("deepallele", 0), ("ref_only", 12)]
+    for bad in ("deepallele", "deepallele:x", ":3"):
+        with pytest.raises(ValueError, match="is not '<model type>:<seed>'"):
+            parse_runs([bad])

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 
-from deepallele.motifs.cluster import (best_alignment, cluster_labels, cluster_seqlets, condensed_distances,
-                                       correlation_pvalue, cwm_to_pfm, reverse_complement_stack, stack_cwms)
+from deepallele.motifs.cluster import (best_alignment, cluster_labels, cluster_model_seqlets, cluster_seqlets,
+                                       condensed_distances, correlation_pvalue, cwm_to_pfm, reverse_complement_stack,
+                                       stack_cwms, write_clusters)
 
 
 def _brute_best(a, b, min_overlap=4, pad=0.25):
@@ -139,3 +141,37 @@ def test_aligned_cwm_sums_flanks():
     assert np.allclose(aligned_cwm(spans, 0, flanked=faint, flank=2)[0], core)
     with pytest.raises(ValueError, match="flank 3"):
         aligned_cwm(spans, 0, flanked=flanks, flank=3)
+
+
+def test_cluster_model_seqlets_and_their_files(tmp_path):
+    from deepallele.motifs.jaspar import read_meme
+    from deepallele.motifs.seqlets import save_cwms
+
+    # motif a's seqlets split between two models, motif b's all from the second; a third model
+    # contributes one flat CWM (a cluster with an uninformative CWM: never named)
+    rng = np.random.default_rng(1)
+    cwms, truth, _ = _motif_set(rng)
+    first = [i for i in range(len(cwms)) if truth[i] == 0][:5]
+    second = [i for i in range(len(cwms)) if i not in first]
+    files = []
+    for name, idx in (("da", first), ("base", second), ("flat", [None])):
+        table = pd.DataFrame({"seqlet": [f"{name}{k}" for k in range(len(idx))], "peak": "p"})
+        table.to_csv(tmp_path / f"{name}.tsv", sep="\t", index=False)
+        save_cwms(tmp_path / f"{name}.npz", table, [np.zeros((4, 6)) if i is None else cwms[i] for i in idx])
+        files.append((tmp_path / f"{name}.tsv", tmp_path / f"{name}.npz"))
+    table, summary, cluster_cwms = cluster_model_seqlets(["da", "base", "flat"], [f[0] for f in files],
+                                                         [f[1] for f in files], min_seqlets=10)
+    assert table["model"].tolist() == ["da"] * 5 + ["base"] * 19 + ["flat"]
+    by_size = summary.sort_values("n_seqlets").set_index("n_seqlets")
+    assert by_size[["n_da", "n_base", "n_flat"]].values.tolist() == [[0, 0, 1], [5, 7, 0], [0, 12, 0]]
+    assert by_size["informative"].tolist() == [False, True, True] and by_size["named"].tolist() == [False, True, True]
+    # every seqlet of one planted motif in one cluster, whichever model it came from
+    motif_of_row = np.array([truth[i] for i in first + second] + [-1])
+    assert all(table.loc[motif_of_row == k, "cluster"].nunique() == 1 for k in (0, 1))
+    named = write_clusters(table, summary, cluster_cwms, tmp_path / "c.tsv", tmp_path / "s.tsv", tmp_path / "c.npz",
+                           tmp_path / "pfms.meme")
+    assert sorted(named) == sorted(summary.loc[summary["named"], "cluster"].tolist()) and len(named) == 2
+    assert sorted(read_meme(tmp_path / "pfms.meme")) == sorted(f"cluster{c}" for c in named)
+    assert pd.read_csv(tmp_path / "c.tsv", sep="\t")["cluster"].tolist() == table["cluster"].tolist()
+    with np.load(tmp_path / "c.npz") as z:
+        assert sorted(z.files) == sorted(f"cluster{c}" for c in summary["cluster"])

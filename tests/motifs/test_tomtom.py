@@ -5,7 +5,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from deepallele.motifs.tomtom import MATCH_COLUMNS, cluster_names, tomtom_table
+from deepallele.motifs.tomtom import (MATCH_COLUMNS, cluster_names, cluster_names_table, read_cluster_pfms,
+                                      tomtom_table)
 
 
 @pytest.fixture(scope="module")
@@ -37,3 +38,18 @@ def test_cluster_names_threshold():
     m = pd.DataFrame({"cluster": [0, 0, 1], "rank": [0, 1, 0], "target": ["A", "B", "C"], "p": [1e-6, 1e-3, 0.2],
                       "q": [1e-4, 0.04, 0.3], "offset": 0, "overlap": 5, "strand": "+"})
     assert cluster_names(m) == {0: "A/B"}
+
+
+def test_cluster_pfms_and_names_table(tmp_path):
+    from deepallele.motifs.jaspar import write_meme
+
+    pfm = np.array([[0.7, 0.1], [0.1, 0.1], [0.1, 0.7], [0.1, 0.1]])
+    write_meme({"cluster3": pfm, "cluster10": pfm[:, ::-1]}, tmp_path / "c.meme")
+    pfms = read_cluster_pfms(tmp_path / "c.meme")
+    assert list(pfms) == [3, 10] and np.allclose(pfms[10], pfm[:, ::-1])
+    write_meme({}, tmp_path / "none.meme")   # no cluster was named
+    assert read_cluster_pfms(tmp_path / "none.meme") == {}
+    m = pd.DataFrame({"cluster": [0, 0, 1], "rank": [0, 1, 0], "target": ["A", "B", "C"], "p": [1e-6, 1e-3, 0.2],
+                      "q": [1e-4, 0.04, 0.3], "offset": 0, "overlap": 5, "strand": "+"})
+    assert cluster_names_table(m).values.tolist() == [[0, "A/B"]]
+    assert list(cluster_names_table(m.iloc[2:]).columns) == ["cluster", "name"]

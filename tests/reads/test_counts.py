@@ -14,6 +14,7 @@ from deepallele.reads.counts import (
     COUNT_COLUMNS,
     LONG_COLUMNS,
     allele_count_table,
+    count_alleles,
     count_bam,
     count_bam_modes,
     count_fragments,
@@ -435,3 +436,17 @@ def test_reads_mode_equals_featurecounts(tmp_path, multi_overlap):
     assert ours.tolist() == fc.loc[peaks["name"]].tolist()
     assert fc.loc["e"] == 0 and fc.sum() > 100                        # a deletion covers no base
     assert count_bam(bam, peaks, mode="span").counts[-1] == 1
+
+
+def test_count_alleles_writes_the_three_tables(bams, tmp_path, caplog):
+    paths = [tmp_path / n for n in ("counts.tsv", "per_sample.tsv", "modes.tsv")]
+    with caplog.at_level("INFO", logger="deepallele.reads.counts"):
+        wide = count_alleles(bams, PEAKS, "span", "each", *paths)
+    assert wide["ref_count"].tolist() == [3, 3, 2, 0] and wide["alt_count"].tolist() == [1, 0, 3, 1]
+    assert pd.read_csv(paths[0], sep="\t")["ref_count"].tolist() == [3, 3, 2, 0]
+    assert pd.read_csv(paths[1], sep="\t").shape == (16, 4)
+    modes = pd.read_csv(paths[2], sep="\t")
+    assert modes["mode"].unique().tolist() == ["reads", "cutsites", "span"]
+    assert modes[modes["mode"] == "reads"]["ref_count"].tolist() == [3, 2, 2, 0]
+    assert "counting mode: span" in caplog.text and "S1 ref: 8 fragments, 6 in peaks" in caplog.text
+    assert "4 peaks: 8 ref and 5 alt fragments" in caplog.text

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from deepallele.reads.fastq import FastqError, check_fastq_pair, merge_units
+from deepallele.reads.fastq import FastqError, check_and_merge_units, check_fastq_pair, merge_units
 
 
 def _records(n: int, mate: int, prefix: str = "r", length: int = 8) -> list[tuple[str, str, str]]:
@@ -170,3 +170,20 @@ def test_merge_failure_leaves_no_output(tmp_path):
     assert not list(tmp_path.glob(".m_R*"))
     with pytest.raises(ValueError, match="no FASTQ pairs"):
         merge_units([], out1, out2)
+
+
+def test_check_and_merge_units(tmp_path, caplog):
+    a, b = _pair(tmp_path, n=3, prefix="a", name="a"), _pair(tmp_path, n=4, prefix="b", name="b")
+    out1, out2 = tmp_path / "m_R1.fastq.gz", tmp_path / "m_R2.fastq.gz"
+    with caplog.at_level("INFO", logger="deepallele.reads.fastq"):
+        assert check_and_merge_units(["L1", "L2"], [*a, *b], out1, out2) == 7
+    assert "unit L1: 3 read pairs" in caplog.text and "unit L2: 4 read pairs" in caplog.text
+    assert gzip.decompress(out2.read_bytes()) == _text(_records(3, 2, "a") + _records(4, 2, "b"))
+    with pytest.raises(ValueError, match="2 unit"):
+        check_and_merge_units(["L1", "L2"], [*a, b[0]], tmp_path / "x_R1.fastq.gz", tmp_path / "x_R2.fastq.gz")
+    # a bad second unit stops before anything is written
+    bad = (_write(tmp_path / "c_1.fastq.gz", _records(2, 1, "c")),
+           _write(tmp_path / "c_2.fastq.gz", _records(3, 2, "c")))
+    with pytest.raises(FastqError, match="c_"):
+        check_and_merge_units(["L1", "L3"], [*a, *bad], tmp_path / "y_R1.fastq.gz", tmp_path / "y_R2.fastq.gz")
+    assert not (tmp_path / "y_R1.fastq.gz").exists()

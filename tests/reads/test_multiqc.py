@@ -138,3 +138,28 @@ def test_write_custom_content(tmp_path, reads_qc, per_sample):
     # a dataset without reads (given allele BAMs): no funnel, no assignment
     names = [p.name for p in mq.write_custom_content(tmp_path / "bams", "d", per_sample_counts=per_sample)]
     assert names == ["count_balance_mqc.yaml", "count_balance_ln_ratio_mqc.yaml", "multiqc_config.yaml"]
+
+
+def test_dataset_custom_content_from_the_rule_inputs(tmp_path, per_sample):
+    # a dataset started from allele BAMs (no reads: no funnel), Tn5-shifted: files of sample A, then B
+    per_sample.to_csv(tmp_path / "counts.tsv", sep="\t", index=False)
+    pd.DataFrame([("tool", "samtools", "1.10", "samtools --version")],
+                 columns=["kind", "name", "version", "command"]).to_csv(tmp_path / "versions.tsv", sep="\t",
+                                                                       index=False)
+    stats, tn5 = [], []
+    for name in ("A.ref", "A.alt", "B.ref", "B.alt"):
+        (tmp_path / f"{name}.stats").write_text(STATS if name == "B.alt" else "SN\tsequences:\t0\n")
+        (tmp_path / f"{name}.json").write_text(json.dumps({"pairs": len(tn5) + 1}))
+        stats.append(tmp_path / f"{name}.stats")
+        tn5.append(tmp_path / f"{name}.json")
+    inputs = {"counts_per_sample": tmp_path / "counts.tsv", "versions": tmp_path / "versions.tsv",
+              "fragment_stats": stats, "tn5": tn5}
+    written = mq.dataset_custom_content(tmp_path / "cc", "d", ["A", "B"], inputs, assay="atac")
+    assert [p.name for p in written] == ["count_balance_mqc.yaml", "count_balance_ln_ratio_mqc.yaml",
+                                         "fragment_sizes_mqc.yaml", "tn5_shift_mqc.yaml",
+                                         "software_versions_mqc_versions.yaml", "multiqc_config.yaml"]
+    sizes = yaml.safe_load((tmp_path / "cc/fragment_sizes_mqc.yaml").read_text())["data"]
+    assert sizes["B.alt"] == {100: 0.25, 200: 0.75} and sizes["A.ref"] == {}
+    shifts = yaml.safe_load((tmp_path / "cc/tn5_shift_mqc.yaml").read_text())["data"]
+    assert {k: v["pairs"] for k, v in shifts.items()} == {"A.ref": 1, "A.alt": 2, "B.ref": 3, "B.alt": 4}
+    assert (tmp_path / "cc/software_versions_mqc_versions.yaml").read_text() == "Tools:\n  samtools: '1.10'\n"

@@ -15,6 +15,7 @@ from deepallele.reads.peaks import (
     detect_format,
     effective_genome_size,
     fixed_width_windows,
+    genome_size,
     non_n_bases,
     read_chrom_sizes,
     read_narrowpeak,
@@ -70,6 +71,10 @@ def test_effective_genome_size_counts_non_n_bases(tmp_path):
     assert effective_genome_size(bases, exclude) == 152
     # the sum of contig lengths (the earlier rule) counts the gaps too
     assert effective_genome_size(read_chrom_sizes(f"{fasta}.fai"), exclude) == 237
+    # the size the peak caller gets: counted like this, unless the config gives one (no FASTA read then)
+    assert genome_size("", fasta, exclude) == 152 and genome_size(None, fasta, exclude) == 152
+    assert genome_size("mm", tmp_path / "absent.fa") == MACS3_GENOME_SIZES["mm"]
+    assert genome_size(1000, tmp_path / "absent.fa") == 1000
 
 
 def test_configured_genome_size():

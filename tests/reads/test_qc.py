@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from deepallele.reads.benchmark import split_vs_bowtie2
-from deepallele.reads.qc import parse_picard_metrics, parse_trim_reports, plot_qc, sample_qc
+from deepallele.reads.qc import parse_picard_metrics, parse_trim_reports, plot_qc, reads_qc_table, sample_qc
 
 TRIM_R1 = "SUMMARISING RUN PARAMETERS\n...\nTotal reads processed:                 340,545\nReads with adapters:  12\n"
 TRIM_R2 = ("Total reads processed:                 340,545\n...\nNumber of sequence pairs removed because at least "
@@ -66,3 +66,22 @@ def test_split_vs_bowtie2(tmp_path):
     row = t.iloc[0]
     assert row["bowtie2_s_both_genomes"] == 100.0 and row["split_share_of_bowtie2"] == 0.08
     assert row["split_pairs_per_s"] == 25000.0
+
+
+def test_reads_qc_table_stacks_the_samples(tmp_path):
+    split = {"ref_filter": {"pairs_kept": 300}, "strain_filter": {"pairs_kept": 290}, "ref": 90, "alt": 80,
+             "tie": 100, "unassigned": 3}
+    (tmp_path / "split.json").write_text(json.dumps(split))
+    r1, r2 = write(tmp_path, "r1.txt", TRIM_R1), write(tmp_path, "r2.txt", TRIM_R2)
+    m = write(tmp_path, "m.txt", PICARD)
+    counts = pd.DataFrame({"peak": ["p1"] * 4, "sample": ["a", "a", "b", "b"], "allele": ["ref", "alt"] * 2,
+                           "count": [500, 440, 7, 3]})
+    table = reads_qc_table(["a", "b"], [r1, r1], [r2, r2], [tmp_path / "split.json"] * 2, [m, m], [m, m], counts,
+                           dataset="d")
+    assert list(table.columns) == ["dataset", "sample", "stage", "part", "pairs", "fraction"]
+    assert (table["dataset"] == "d").all() and table["sample"].tolist() == ["a"] * 16 + ["b"] * 16
+    in_peaks = table[table["stage"] == "in peaks"].set_index(["sample", "part"])["pairs"]
+    assert in_peaks.to_dict() == {("a", "ref"): 500, ("a", "alt"): 440, ("b", "ref"): 7, ("b", "alt"): 3}
+    assert "dataset" not in reads_qc_table(["a"], [r1], [r2], [tmp_path / "split.json"], [m], [m], None).columns
+    with pytest.raises(ValueError, match="2 samples but per-sample file lists of lengths"):
+        reads_qc_table(["a", "b"], [r1], [r2, r2], [tmp_path / "split.json"] * 2, [m, m], [m, m], counts)

@@ -6,8 +6,9 @@ import json
 
 import pytest
 
+from deepallele.alphabet import reverse_complement
 from deepallele.scatac.barcodes import (BarcodeCorrector, benchmark_barcodes, detect_orientation, read_whitelist,
-                                        reverse_complement, tag_fastqs)
+                                        tag_fastqs)
 
 # --------------------------------------------------------------------------- whitelist, orientation
 

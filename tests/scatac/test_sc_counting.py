@@ -16,9 +16,9 @@ from deepallele.scatac.counting import (
     peak_cell_counts_chunked,
     pseudobulk_counts,
     read_cell_types,
-    reverse_complement,
     write_matrix_market,
 )
+from deepallele.alphabet import reverse_complement
 
 
 def frags(rows):

@@ -1,8 +1,9 @@
 import numpy as np
 import pytest
 
-from deepallele.simulate.genome import (CHRM_LENGTH, background_sequence, chromosome_sizes, composition,
-                                        decode, encode)
+from deepallele.simulate import reads as R
+from deepallele.simulate.genome import CHRM_LENGTH, background_sequence, chromosome_sizes, composition
+from deepallele.simulate.run import read_fasta_codes, write_fasta
 
 
 def test_chromosome_sizes_scale_and_names():
@@ -32,7 +33,21 @@ def test_background_is_deterministic():
     assert np.array_equal(a, b)
 
 
-def test_encode_decode_round_trip_and_error():
-    assert decode(encode("ACGTacgt")) == "ACGTACGT"
-    with pytest.raises(ValueError):
-        encode("ACNT")
+def test_fasta_codes_round_trip_and_reject_n(tmp_path):
+    # the simulator writes and reads its genomes through deepallele.alphabet: A=0 C=1 G=2 T=3,
+    # soft-masked letters read as upper case; an N cannot be in a simulated genome
+    write_fasta(tmp_path / "g.fa", {"chr1": "ACGTacgt"})
+    assert read_fasta_codes(tmp_path / "g.fa")["chr1"].tolist() == [0, 1, 2, 3, 0, 1, 2, 3]
+    write_fasta(tmp_path / "n.fa", {"chr1": "ACGT", "chr2": "ACNT"})
+    with pytest.raises(ValueError, match=r"n\.fa: chr2: letter 'N' at position 3"):
+        read_fasta_codes(tmp_path / "n.fa")
+
+
+def test_adapter_codes_and_letter_bytes():
+    r1, r2 = R.adapter_codes("nextera", 3)
+    # CTGTCTCTTATACACATCT... then the A tail: C=1 T=3 G=2, A=0
+    assert r1[:4].tolist() == [1, 3, 2, 3] and r1[-3:].tolist() == [0, 0, 0]
+    assert r1.size == len(R.ADAPTERS["nextera"][0]) + 3 and r2.size == len(R.ADAPTERS["nextera"][1]) + 3
+    letters = R.letter_bytes(np.array([[0, 1, 2], [3, 4, 0]], dtype=np.uint8))
+    assert letters.shape == (2, 3) and letters.dtype == np.uint8
+    assert [row.tobytes() for row in letters] == [b"ACG", b"TNA"]

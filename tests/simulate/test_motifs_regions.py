@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from deepallele.simulate.genome import encode
+from deepallele.alphabet import encode
 from deepallele.simulate.motifs import Motif, load_motif, occupancy, reverse_complement, site_scores
 from deepallele.simulate.regions import Grammar, GrammarMotif, Region, Site, region_truth, variant_in_site
 from deepallele.simulate.variants import Variant

@@ -9,7 +9,7 @@ import pandas as pd
 import pysam
 import pytest
 
-from deepallele.simulate.genome import decode, encode
+from deepallele.alphabet import decode, encode
 from deepallele.simulate.motifs import Motif
 from deepallele.simulate.new_snvs import (candidate_positions, draw_new_snvs, held_out_chromosomes,
                                           read_regions, simulate_new_snvs)

@@ -14,7 +14,7 @@ import pytest
 from scipy import stats
 
 from deepallele.simulate.run import dataset_params
-from deepallele.simulate.validate import read_truth_counts
+from deepallele.validation.simulation import read_truth_counts
 
 
 def _digest(root: Path) -> dict[str, str]:

@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from deepallele.simulate.genome import background_sequence, decode, encode
+from deepallele.alphabet import decode, encode
+from deepallele.simulate.genome import background_sequence
 from deepallele.simulate.variants import (ShiftMap, Variant, apply_variants, left_align_deletion,
                                           left_align_insertion, random_variants)
 

@@ -63,7 +63,7 @@ def test_lint_is_clean(tmp_path):
 @pytest.mark.parametrize("dataset", DATASETS)
 def test_validation_metrics_exact(work, dataset):
     table = pd.read_csv(work / f"results/{dataset}/validation/dataset.tsv", sep="\t")
-    assert list(table.columns) == ["metric", "value", "goal", "n"]
+    assert list(table.columns) == ["metric", "value", "goal", "n", "ci_low", "ci_high", "status"]
     values = table.set_index("metric")["value"]
     for metric in EXACT:
         assert values[metric] == 1.0, (metric, values[metric])

@@ -32,8 +32,11 @@ def imported_run(tiny_run, tiny_config_path, snakemake_run, tmp_path_factory):
     export_authors_h5(tiny_run / "results/tiny_chip/data/pairs.h5", work / "authors_layout.hdf5", layout="chip")
     genome = tiny_run / "resources/simulated/genomes/tiny_pwk"
     tiny = yaml.safe_load(tiny_config_path.read_text())
+    # the model stage on two types x one seed (4 trainings, not the tiny run's 16): these datasets
+    # test the entry points, and the figures need DeepAllele and its ref_only baseline only
+    models = {**tiny["models"], "types": ["deepallele", "ref_only"], "seeds": [0]}
     config = {
-        "picard_cmd": tiny["picard_cmd"], "models": tiny["models"], "threads": tiny["threads"],
+        "picard_cmd": tiny["picard_cmd"], "models": models, "threads": tiny["threads"],
         "genomes": {"tiny_pwk_files": {"reference_name": "B6", "strain_name": "PWK",
                                        "reference_fasta": str(genome / "reference.fa"),
                                        "strain_vcf": str(genome / "strain.vcf.gz")},

@@ -110,3 +110,12 @@ def test_plot_parameter_change_reruns_only_that_figure(tiny_run, tmp_path, job_c
                         cwd=tmp_path)
     assert re.search(r"[Pp]arams have changed", reasons.stdout + reasons.stderr), \
         reasons.stdout[-3000:]
+
+
+def test_figures_target_of_a_scatac_dataset_plans(tmp_path):
+    """`snakemake figures` on a scATAC dataset: its figures, and no bulk read-QC plot (which needs
+    per-sample bulk counts a scATAC dataset does not make)."""
+    res = snakemake("--configfile", str(REPO / "tests/data/tiny_scatac.yaml"), "-n", "figures", cwd=tmp_path)
+    assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-3000:]
+    assert "fig1c_counts.png" in res.stdout
+    assert "rule reads_qc:" not in res.stdout

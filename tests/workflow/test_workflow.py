@@ -30,7 +30,7 @@ def test_demo_dag_resolves(repo, tmp_path):
 
 def _metrics(path: Path) -> dict:
     table = pd.read_csv(path, sep="\t")
-    assert list(table.columns) == ["metric", "value", "goal", "n"]
+    assert list(table.columns) == ["metric", "value", "goal", "n", "ci_low", "ci_high", "status"]
     # numbers where a value is one (a table may also hold names, e.g. a TomTom match)
     return {k: pd.to_numeric(v, errors="coerce") if pd.notna(pd.to_numeric(v, errors="coerce")) else v
             for k, v in table.set_index("metric")["value"].items()}

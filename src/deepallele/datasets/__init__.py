@@ -12,11 +12,9 @@ store
     One HDF5 file per dataset, ``pairs.h5``: the only module that opens it (write, read with
     :func:`~.store.open_pairs`, summary) and :func:`~.store.build_paired_dataset`, the whole
     stage in one call.
-torchdata
-    :class:`~.torchdata.PairedAlleleDataset` and :class:`~.torchdata.SingleAlleleDataset`
-    (PyTorch; imported only on demand, so building the HDF5 does not need torch).
-validate
-    Checks of a dataset against the simulator's truth.
+
+The checks of a dataset against the simulator's truth are the validation wing's
+(:mod:`deepallele.validation.datasets`).
 """
 from ..alphabet import BASE_CODES, N_CODE, PAD_CODE, decode, encode, one_hot
 from .pairs import PairedSequences, check_variants, paired_sequences, reference_windows, variant_table

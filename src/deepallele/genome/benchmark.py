@@ -112,7 +112,8 @@ def _simulate_inputs(work: Path, chrom_mb: float, snp_spacing: float, indel_spac
     """Write ``reference.fa.gz`` and the MGP-like ``snps.vcf.gz`` / ``indels.vcf.gz`` (+ .tbi)."""
     import pysam
 
-    from deepallele.simulate.genome import background_sequence, decode
+    from deepallele.alphabet import decode
+    from deepallele.simulate.genome import background_sequence
     from deepallele.simulate.variants import random_variants
 
     rng = np.random.default_rng(seed)

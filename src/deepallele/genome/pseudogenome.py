@@ -194,6 +194,34 @@ def _write_fasta_record(handle, name, sequence, line_width):
         handle.write("\n")
 
 
+def check_vcf_contigs(reference_fasta, vcf) -> None:
+    """Fail when the VCF has records on contigs the reference FASTA lacks.
+
+    Such contigs mean the two files belong to different assemblies or naming schemes (``1`` vs
+    ``chr1``): the build stops before writing anything, naming both files.
+
+    Parameters
+    ----------
+    reference_fasta : str or Path
+        Indexed reference FASTA.
+    vcf : str or Path
+        Strain VCF/BCF; the contigs carrying records come from its tabix/CSI index when there is
+        one (no scan), else from reading every record.
+
+    Raises
+    ------
+    ValueError
+        Naming the VCF, up to ten missing contigs and the FASTA.
+    """
+    with pysam.FastaFile(str(reference_fasta)) as fa, pysam.VariantFile(str(vcf)) as vf:
+        fasta_contigs = set(fa.references)
+        used = set(vf.index) if vf.index is not None else {rec.chrom for rec in vf}
+    missing = sorted(c for c in used if c not in fasta_contigs)
+    if missing:
+        raise ValueError(f"{vcf}: contigs {missing[:10]}{' ...' if len(missing) > 10 else ''} "
+                         f"are not in {reference_fasta} (different assembly or naming, e.g. '1' vs 'chr1')")
+
+
 def build_pseudogenome(reference_fasta, vcf, out_fasta, out_chain, sample=None, report=None,
                        summary=None, pass_only=False, line_width=60) -> dict:
     """Build a strain FASTA and its ``ref -> strain`` chain from a VCF of the strain's variants.

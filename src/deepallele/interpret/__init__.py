@@ -1,4 +1,4 @@
-"""Model interpretation: trusted set, ISM/TISM attributions, variant effects, validation, benchmark.
+"""Model interpretation: trusted set, ISM/TISM attributions, variant effects, figures, benchmark.
 
 Modules
 -------
@@ -13,7 +13,11 @@ trusted
     The well-predicted set of the paper (§3.1).
 score_variants
     Any VCF's variants scored by every seed of a trained model (``deepallele score-variants``);
-    ``validate_score_variants`` checks it against the simulator's true effects.
+    :mod:`deepallele.validation.score_variants` checks it against the simulator's true effects.
+data, correlation
+    The pairs to interpret and the attribution files; per-sequence agreement of two maps.
+figures
+    The stage's figures (Fig 2, 3, S3-S6) and the choices behind them (loci, seed agreement).
 apply, commands
     ``deepallele predict`` / ``interpret`` on any ``pairs.h5`` (TF-MoDISco-lite export) and the
     subcommands of this package; ``outputs``: atomic file writes.

@@ -103,3 +103,29 @@ def mean_attributions(paths: list) -> dict:
         acc += a["attr"]
     first["attr"] = (acc / len(paths)).astype(np.float32)
     return first
+
+
+def attributed_pairs(attr_paths: list, pairs: str | Path) -> tuple[dict, np.ndarray, pd.DataFrame]:
+    """One model's seed-mean attributions with the one-hot and the variants of their pairs (the
+    inputs of seqlet extraction, :func:`deepallele.motifs.seqlets.extract_seqlets`).
+
+    Parameters
+    ----------
+    attr_paths : list of path
+        The model's attribution files of each seed (:func:`save_attributions`, the same rows).
+    pairs : str or pathlib.Path
+        The dataset's ``pairs.h5``.
+
+    Returns
+    -------
+    attr : dict
+        :func:`mean_attributions` (``attr`` ``(N, 2, 4, L)``, ``rows``, ``peak``, ``method`` ...).
+    x : numpy.ndarray
+        ``(N, 2, 4, L)`` float32 one-hot of those rows.
+    variants : pandas.DataFrame
+        The variant table of those rows (``peak_index`` = row).
+    """
+    attr = mean_attributions(list(attr_paths))
+    data = load_interpret_set(pairs, "all")
+    rows = attr["rows"]
+    return attr, one_hot(data.codes[rows]), data.variants[np.isin(data.variants["peak_index"], rows)]

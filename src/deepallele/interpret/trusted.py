@@ -68,3 +68,36 @@ def trusted_table(pred: pd.DataFrame, min_obs: float = 1.0, min_z: float = 1.65)
     out["z"] = standardise(out["pred_ratio"])
     out["trusted"] = is_trusted(out["obs_ratio"], out["pred_ratio"], min_obs, min_z)
     return out
+
+
+def trusted_set(predictions: list[pd.DataFrame], peaks, rows, min_obs: float = 1.0,
+                min_z: float = 1.65) -> pd.DataFrame:
+    """The trusted table of the interpreted pairs, from every seed's predictions (rule interpret_trusted).
+
+    Parameters
+    ----------
+    predictions : list of pandas.DataFrame
+        ``predictions.tsv`` of each seed of one model (every peak of the dataset).
+    peaks : array-like of str
+        ``(N,)`` the interpreted pairs' peaks, in the order of the output.
+    rows : array-like of int
+        ``(N,)`` their rows in ``pairs.h5``.
+    min_obs, min_z : float
+        The trusted cut-offs (:func:`is_trusted`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`trusted_table` of the seeds' mean prediction over the ``N`` pairs, with ``row``
+        as the second column.
+
+    Raises
+    ------
+    KeyError
+        A peak the predictions lack.
+    """
+    pred = mean_predictions(predictions, split=None)
+    pred = pred.set_index("peak").loc[list(peaks)].reset_index()
+    table = trusted_table(pred, min_obs, min_z)
+    table.insert(1, "row", np.asarray(rows))
+    return table

@@ -171,3 +171,48 @@ def main_variants(effects: pd.DataFrame, peaks) -> pd.DataFrame:
     out = out.rename(columns={"id": "main_variant"})
     return out[["peak_index", "peak", "main_variant", "effect", "kind", "ref_pos", "alt_pos", "ref_edit", "alt_edit",
                 "n_variants", "additive"]].reset_index(drop=True)
+
+
+def read_variant_table(path) -> pd.DataFrame:
+    """A variant-effect or main-variant TSV of the interpretation stage, edits as text.
+
+    An empty edit (one side of an indel) is read as ``""``, not NaN, and ``peak`` stays text.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        :func:`variant_effects` / :func:`mean_effects` / :func:`main_variants` output as TSV.
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    table = pd.read_csv(path, sep="\t", dtype={"peak": str}, keep_default_na=False, na_values=[""])
+    for col in ("ref_edit", "alt_edit"):
+        table[col] = table[col].fillna("").astype(str)
+    return table
+
+
+def seed_main_variants(tables: list[pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Variant effects averaged over seeds, and each sequence's main variant (rule interpret_main_variants).
+
+    Parameters
+    ----------
+    tables : list of pandas.DataFrame
+        One model's :func:`variant_effects` table of each seed (the same variants).
+
+    Returns
+    -------
+    effects : pandas.DataFrame
+        :func:`mean_effects` of the tables.
+    main : pandas.DataFrame
+        :func:`main_variants` of the mean effects, plus ``pred_ratio``: the model's mean
+        predicted ln ratio of the pair.
+    """
+    effects = mean_effects(tables)
+    peaks = dict(zip(effects["peak_index"], effects["peak"]))
+    n = int(effects["peak_index"].max()) + 1 if len(effects) else 0
+    main = main_variants(effects, [peaks.get(i, "") for i in range(n)])
+    pred = effects.groupby("peak_index")["pred_ratio"].first()
+    main["pred_ratio"] = main["peak_index"].map(pred)
+    return effects, main

@@ -19,8 +19,7 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset, Sampler
 
-# one_hot is also read from here by simulate/truth_attributions.py (until it imports deepallele.alphabet)
-from ..alphabet import PAD_CODE, one_hot
+from ..alphabet import PAD_CODE, decode, encode, one_hot
 from ..datasets.store import open_pairs, write_minimal_pairs
 
 
@@ -169,9 +168,8 @@ def synthetic_pairs(path: str | Path, n: int = 200, length: int = 64, seed: int 
     """
     rng = np.random.default_rng(seed)
     seq_len = length - 4
-    bases = np.array(list("ACGT"))
     ref = rng.integers(0, 4, (n, seq_len))
-    m = np.array(["ACGT".index(c) for c in motif])
+    m = encode(motif, acgt_only=True).astype(np.int64)
     has = rng.random(n) < 0.6
     pos = rng.integers(0, seq_len - len(m), n)
     for i in np.flatnonzero(has):
@@ -185,7 +183,7 @@ def synthetic_pairs(path: str | Path, n: int = 200, length: int = 64, seed: int 
         alt[i, j] = (ref[i, j] + 1 + rng.integers(0, 3)) % 4
 
     def copies(a):
-        s = ["".join(bases[r]) for r in a]
+        s = [decode(r.astype(np.uint8)) for r in a]
         return np.array([x.count(motif) for x in s], dtype=np.float32)
 
     y_ref = 1.0 + effect * copies(ref) + rng.normal(0, 0.05, n).astype(np.float32)

@@ -5,7 +5,7 @@ Spearman correlations between observed and predicted values and the number of pe
 Targets: ``count_ref`` and ``count_alt`` (ln(1 + count) of each allele), ``count`` (the mean
 of the two allele correlations, as the paper reports counts) and ``ratio`` (ln ratio).
 
-Their validation on a simulated dataset is :func:`deepallele.models.validate.model_validation`.
+Their validation on a simulated dataset is :func:`deepallele.validation.models.model_validation`.
 """
 from __future__ import annotations
 
@@ -61,6 +61,25 @@ def prediction_metrics(pred: pd.DataFrame, splits: list[str] | None = None) -> p
                      "pearson": (per["count_ref"][0] + per["count_alt"][0]) / 2,
                      "spearman": (per["count_ref"][1] + per["count_alt"][1]) / 2, "n": per["count_ref"][2]})
     return pd.DataFrame(rows, columns=["split", "target", "pearson", "spearman", "n"])
+
+
+def parse_runs(keys: list[str]) -> list[tuple[str, int]]:
+    """``["deepallele:0", "ref_only:3"]`` -> ``[("deepallele", 0), ("ref_only", 3)]``.
+
+    The workflow names each trained model ``<model type>:<seed>`` in rule params.
+
+    Raises
+    ------
+    ValueError
+        For a key that is not ``<type>:<integer seed>``.
+    """
+    runs = []
+    for key in keys:
+        model_type, sep, seed = str(key).rpartition(":")
+        if not sep or not model_type or not seed.lstrip("-").isdigit():
+            raise ValueError(f"model run {key!r} is not '<model type>:<seed>'")
+        runs.append((model_type, int(seed)))
+    return runs
 
 
 def performance_table(dataset: str, predictions: dict[tuple[str, int], str | Path | pd.DataFrame]) -> pd.DataFrame:

@@ -341,3 +341,81 @@ def cluster_seqlets(cwms: list[np.ndarray], threshold: float = 0.01, min_overlap
         out[c] = cwm
         rows.append((c, len(members), int(cen), cwm.shape[1]))
     return labels, out, pd.DataFrame(rows, columns=["cluster", "n_seqlets", "centroid", "width"])
+
+
+def cluster_model_seqlets(models: list[str], seqlet_tables: list, cwm_files: list, threshold: float = 0.01,
+                          min_overlap: int = 4, memory_mb: float = 1500.0, min_seqlets: int = 20,
+                          log=None) -> tuple[pd.DataFrame, pd.DataFrame, dict[int, np.ndarray]]:
+    """Cluster the seqlets of one or more models jointly (rule motifs_cluster).
+
+    Parameters
+    ----------
+    models : list of str
+        The models, in the order of the files.
+    seqlet_tables, cwm_files : list of path
+        Each model's seqlet table (``.tsv``) and CWMs (``.npz``, :func:`deepallele.motifs.seqlets.save_cwms`).
+    threshold, min_overlap, memory_mb
+        As :func:`cluster_seqlets`.
+    min_seqlets : int
+        Seqlets a cluster needs to be named (sent to TomTom).
+    log : logging.Logger, optional
+        Progress of the distances, and what the cluster CWMs are built from.
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        The ``S`` seqlets of every model (:func:`deepallele.motifs.seqlets.pool_seqlet_sets`) with
+        their ``cluster``.
+    summary : pandas.DataFrame
+        Per cluster ``cluster, n_seqlets, centroid, width``, ``n_<model>`` (its seqlets of each
+        model), ``informative`` (a CWM that is not constant) and ``named`` (informative and at
+        least ``min_seqlets`` seqlets).
+    cluster_cwms : dict of int to numpy.ndarray
+        Cluster -> CWM ``(4, width)``.
+    """
+    from .seqlets import pool_seqlet_sets
+
+    table, cwms, flanked, flank = pool_seqlet_sets(zip(models, seqlet_tables, cwm_files))
+    if log:
+        log.info("clustering %d seqlets of %s; cluster CWMs from %s", len(table), ", ".join(models),
+                 "the significant spans" if flank is None else f"the spans +- {flank} bp")
+    labels, cluster_cwms, summary = cluster_seqlets(cwms, threshold=threshold, min_overlap=min_overlap,
+                                                    memory_mb=memory_mb, log=log, flanked=flanked, flank=flank or 0)
+    table["cluster"] = labels
+    for model in models:
+        summary[f"n_{model}"] = [int(((labels == c) & (table["model"] == model)).sum()) for c in summary["cluster"]]
+    summary["informative"] = [bool(np.ptp(cluster_cwms[c]) > 0) for c in summary["cluster"]]
+    summary["named"] = (summary["n_seqlets"] >= min_seqlets) & summary["informative"]
+    return table, summary, cluster_cwms
+
+
+def write_clusters(table: pd.DataFrame, summary: pd.DataFrame, cluster_cwms: dict[int, np.ndarray],
+                   clusters_path, summary_path, cwms_path, pfms_path) -> list[int]:
+    """Write :func:`cluster_model_seqlets` output: the two tables, the CWMs and the named clusters' PFMs.
+
+    Parameters
+    ----------
+    table, summary, cluster_cwms
+        :func:`cluster_model_seqlets` output.
+    clusters_path, summary_path : path
+        TSVs of the seqlets (with their cluster) and of the clusters.
+    cwms_path : path
+        ``.npz`` of the cluster CWMs (arrays ``cluster<k>``).
+    pfms_path : path
+        MEME file of the named clusters' PFMs (:func:`cwm_to_pfm`; motifs ``cluster<k>``, ``nsites``
+        their seqlets), TomTom's queries.
+
+    Returns
+    -------
+    list of int
+        The named clusters.
+    """
+    from .jaspar import write_meme
+
+    table.to_csv(clusters_path, sep="\t", index=False, float_format="%.6g")
+    summary.to_csv(summary_path, sep="\t", index=False)
+    np.savez_compressed(cwms_path, **{f"cluster{c}": m for c, m in cluster_cwms.items()})
+    named = summary.loc[summary["named"], "cluster"].tolist()
+    write_meme({f"cluster{c}": cwm_to_pfm(cluster_cwms[c]) for c in named}, pfms_path,
+               nsites={f"cluster{c}": int(n) for c, n in zip(summary["cluster"], summary["n_seqlets"])})
+    return named

@@ -14,6 +14,8 @@ cluster matching the TF becomes "<TF>-like".
 """
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 import pandas as pd
 
@@ -177,3 +179,131 @@ def top_group(shares: pd.DataFrame) -> str:
     """The largest TF-like group ("<TF>-like"), '' when no main variant lies in a named group."""
     named = shares[shares["group"].str.endswith("-like")]
     return str(named["group"].iloc[0]) if len(named) else ""
+
+
+#: columns of ``results/<dataset>/interpret/main_variants.tsv`` (:func:`main_variant_table`), the first five
+#: read by the MeanDiff comparison
+MAIN_VARIANT_TABLE_COLUMNS = ["peak", "main_variant", "effect", "in_motif", "motif_name", "in_named_motif", "trusted",
+                              "cluster", "seqlet", "additive", "pred_ratio", "n_variants", "kind", "ref_pos",
+                              "alt_pos"]
+
+
+def locate_in_model(main: pd.DataFrame, seqlets: pd.DataFrame, summary: pd.DataFrame, matches: pd.DataFrame,
+                    trusted_peaks, mode: str = "paper", q_threshold: float = 0.05) -> tuple[pd.DataFrame, dict]:
+    """DeepAllele's main variants located in one model's seqlets, with TF-like names.
+
+    The groups of the pie (``labels``) are made over the clusters that hold a trusted main
+    variant; a main variant in any other cluster (of a sequence that is not trusted) gets its
+    TF-like name from the same grouping over every cluster.
+
+    Parameters
+    ----------
+    main : pandas.DataFrame
+        One row per sequence with a main variant (:func:`deepallele.interpret.variant_effects.main_variants`).
+    seqlets : pandas.DataFrame
+        The model's clustered seqlets (``row, allele, start, end, seqlet, cluster``).
+    summary : pandas.DataFrame
+        The clusters (``cluster, n_seqlets``).
+    matches : pandas.DataFrame
+        TomTom matches of the clusters (``cluster, target, p, q``).
+    trusted_peaks : set of str
+        Peaks of the trusted set.
+    mode, q_threshold
+        As :func:`tf_like_groups`.
+
+    Returns
+    -------
+    located : pandas.DataFrame
+        :func:`variants_in_seqlets` of ``main`` plus ``trusted``, ``motif_name`` (the TF-like
+        group; empty outside motifs and for clusters without a JASPAR match) and ``in_named_motif``.
+    labels : dict
+        Cluster id -> group, over the clusters holding a trusted main variant (the pie's).
+    """
+    located = variants_in_seqlets(main, seqlets)
+    located["trusted"] = located["peak"].isin(set(trusted_peaks))
+    tr = located[located["trusted"]]
+    if mode == "paper":
+        weights = dict(zip(summary["cluster"], summary["n_seqlets"]))
+    else:
+        weights = (tr.loc[tr["in_motif"], "cluster"].value_counts() / max(len(tr), 1) * 100).to_dict()
+    affected = set(tr.loc[tr["in_motif"], "cluster"])
+    labels = tf_like_groups(matches, {c: w for c, w in weights.items() if c in affected}, mode=mode,
+                            q_threshold=q_threshold)
+    others = tf_like_groups(matches, weights if mode == "paper" else {c: 1.0 for c in summary["cluster"]}, mode=mode,
+                            q_threshold=q_threshold)
+    located["motif_name"] = [labels.get(c, others.get(c, "")) if inm else ""
+                             for inm, c in zip(located["in_motif"], located["cluster"])]
+    located["in_named_motif"] = located["motif_name"] != ""
+    return located, labels
+
+
+def locate_main_variants(main: pd.DataFrame, seqlets: pd.DataFrame, summary: pd.DataFrame, matches: pd.DataFrame,
+                         trusted: pd.DataFrame, models: list[str], mode: str = "paper", q_threshold: float = 0.05,
+                         min_share: float = 2.0, log=None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """DeepAllele's main variants in each model's motifs and the TF-like pies (Fig 2c, 3b, S6; rule
+    interpret_motif_variants).
+
+    Parameters
+    ----------
+    main : pandas.DataFrame
+        DeepAllele's main variants (one row per sequence).
+    seqlets : pandas.DataFrame
+        The clustered seqlets of every model (``model`` column; a joint clustering or one model's).
+    summary, matches : pandas.DataFrame
+        The clusters and their TomTom matches (:func:`locate_in_model`).
+    trusted : pandas.DataFrame
+        The trusted table (``peak, trusted``).
+    models : list of str
+        The models whose seqlets locate the variants (the paper's Fig 3b: DeepAllele's main
+        variants in each model's motifs).
+    mode, q_threshold, min_share
+        As :func:`tf_like_groups` and :func:`group_shares`.
+    log : logging.Logger, optional
+        Gets each model's share of trusted main variants in a motif and its groups.
+
+    Returns
+    -------
+    located : pandas.DataFrame
+        ``model`` + :func:`locate_in_model` output, the models one after the other.
+    shares : pandas.DataFrame
+        ``model`` + :func:`trusted_group_shares` of each model.
+    labels : pandas.DataFrame
+        ``model, cluster, group``: the pie's groups.
+    """
+    log = log or logging.getLogger("deepallele.motifs.groups")
+    trusted_peaks = set(trusted.loc[trusted["trusted"].astype(bool), "peak"])
+    located_all, share_tables, label_rows = [], [], []
+    for model in models:
+        located, labels = locate_in_model(main, seqlets[seqlets["model"] == model], summary, matches, trusted_peaks,
+                                          mode, q_threshold)
+        label_rows += [(model, c, g) for c, g in labels.items()]
+        located.insert(0, "model", model)
+        located_all.append(located)
+        # the pie's denominator: trusted sequences that can enter a slice (with a main variant)
+        shares, n_excluded = trusted_group_shares(located, trusted_peaks, labels, min_share=min_share)
+        if n_excluded:
+            log.info("%s: %d of %d trusted sequences have no main variant (every variant cut by the window) "
+                     "and are left out of the pie", model, n_excluded, len(trusted_peaks))
+        shares.insert(0, "model", model)
+        share_tables.append(shares)
+        tr = located[located["trusted"]]
+        log.info("%s: %d/%d trusted main variants in a motif; groups: %s", model, int(tr["in_motif"].sum()), len(tr),
+                 ", ".join(f"{g} {p:.1f}%" for g, p in zip(shares["group"], shares["percent"])))
+    return (pd.concat(located_all, ignore_index=True), pd.concat(share_tables, ignore_index=True),
+            pd.DataFrame(label_rows, columns=["model", "cluster", "group"]))
+
+
+def main_variant_table(located: pd.DataFrame) -> pd.DataFrame:
+    """DeepAllele's main variant per sequence located in its own motifs (``interpret/main_variants.tsv``).
+
+    Parameters
+    ----------
+    located : pandas.DataFrame
+        :func:`locate_main_variants` output of DeepAllele's own clustering.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``deepallele`` rows, columns :data:`MAIN_VARIANT_TABLE_COLUMNS`.
+    """
+    return located.loc[located["model"] == "deepallele", MAIN_VARIANT_TABLE_COLUMNS]

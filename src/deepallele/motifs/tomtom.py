@@ -6,6 +6,8 @@ query); a cluster is named after its matches with ``q < 0.05``, best first, at m
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 from scipy.stats import false_discovery_control
@@ -57,3 +59,29 @@ def cluster_names(matches: pd.DataFrame, q_threshold: float = 0.05, n_names: int
     """Cluster id -> its names: the targets with ``q < q_threshold``, best first, at most ``n_names``, joined by '/'."""
     ok = matches[matches["q"] < q_threshold].sort_values(["cluster", "p"], kind="stable")
     return {c: "/".join(g["target"].head(n_names)) for c, g in ok.groupby("cluster", sort=True)}
+
+
+def read_cluster_pfms(path) -> dict[int, np.ndarray]:
+    """The cluster PFMs of a motifs_cluster MEME file, by cluster id.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        MEME file with motifs ``cluster<k>`` (:func:`deepallele.motifs.cluster.write_clusters`).
+
+    Returns
+    -------
+    dict of int to numpy.ndarray
+        Cluster ``k`` -> PFM ``(4, w)``; empty when no cluster was named (a file without motifs).
+    """
+    from .jaspar import read_meme
+
+    if "MOTIF" not in Path(path).read_text():
+        return {}
+    return {int(k.removeprefix("cluster")): v for k, v in read_meme(path).items()}
+
+
+def cluster_names_table(matches: pd.DataFrame, q_threshold: float = 0.05, n_names: int = 4) -> pd.DataFrame:
+    """:func:`cluster_names` as a table (``cluster, name``), one row per named cluster."""
+    names = cluster_names(matches, q_threshold, n_names)
+    return pd.DataFrame({"cluster": list(names), "name": list(names.values())})

@@ -14,7 +14,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..motifs.meandiff import DIRECTIONS, direction_summary, effect_column, motif_distances
+from ..motifs.meandiff.effects import DIRECTIONS, direction_summary
+from ..motifs.meandiff.significance import effect_column
+from ..motifs.meandiff.similarity import motif_distances
 from . import save_figure
 
 METHOD_LABEL = {"meandiff": "MeanDiff (Welch t)", "correlation": "Pearson r", "maggie": "MAGGIE-style (mean)"}

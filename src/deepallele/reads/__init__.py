@@ -7,6 +7,10 @@
 ``assign``
     :func:`~deepallele.reads.assign.assign_alleles`: a Suspenders-style comparison of each read
     pair's alignment on the reference and on the strain, with reproducible tie splitting.
+``commands``
+    The two as ``deepallele lift-bam`` and ``deepallele assign``, for reads aligned to both
+    genomes outside the workflow. The workflow's rule ``split_alleles`` filters, assigns and
+    lifts in one pass (:func:`deepallele.reads.alleles.split_alleles`, built from their parts).
 """
 from .assign import assign_alleles, compare_templates, tie_goes_to_ref
 from .liftover import AlignmentLifter, lift_bam

@@ -265,7 +265,7 @@ def assign_alleles(ref_bam, strain_bam, ref_out, alt_out, ref_only_out=None, alt
                 pysam.AlignmentFile(str(sorted_inputs[1]), check_sq=False, threads=threads) as strain_in:
             if _contigs(ref_in.header) != _contigs(strain_in.header):
                 raise ValueError(f"{ref_bam} and {strain_bam} list different contigs; lift the strain "
-                                 "alignment to reference coordinates first (lift_bam)")
+                                 "alignment to reference coordinates first (lift_bam; deepallele lift-bam)")
             ref_key = _name_key_for(ref_in, ref_bam)
             strain_key = _name_key_for(strain_in, strain_bam)
             if ref_key is not strain_key:

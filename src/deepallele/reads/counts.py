@@ -617,6 +617,53 @@ def mode_table(per_mode: Mapping[str, tuple[pd.DataFrame, pd.DataFrame]], peaks:
     return pd.concat(tables, ignore_index=True)[MODE_COLUMNS]
 
 
+
+def count_alleles(bams_by_sample: Mapping[str, Mapping[str, str | Path]], peaks: pd.DataFrame, mode: str,
+                  multi_overlap: str, counts_path: str | Path, per_sample_path: str | Path,
+                  modes_path: str | Path) -> pd.DataFrame:
+    """The counts stage of a dataset (rule allele_counts): count, write the three tables, log.
+
+    Every BAM is read once for all modes (:func:`count_modes_per_sample`): the configured
+    ``mode`` makes the dataset's count tables, and every mode of :data:`COUNT_MODES` goes side by
+    side into the modes table, for comparing them.
+
+    Parameters
+    ----------
+    bams_by_sample : mapping
+        ``{sample: {"ref": bam, "alt": bam}}``.
+    peaks : pandas.DataFrame
+        ``P`` peaks, columns ``chrom, start, end, name``.
+    mode : {"reads", "cutsites", "span"}
+        The dataset's counting mode.
+    multi_overlap : {"each", "majority"}
+        What a fragment hitting several peaks counts in.
+    counts_path, per_sample_path, modes_path : str or pathlib.Path
+        TSVs of the per-allele counts (``P`` rows, :data:`COUNT_COLUMNS`), the per-sample long
+        table (:data:`LONG_COLUMNS`) and every mode's per-allele counts (:data:`MODE_COLUMNS`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The per-allele counts written to ``counts_path``.
+    """
+    per_mode = count_modes_per_sample(bams_by_sample, peaks, [mode, *COUNT_MODES], multi_overlap)
+    long, qc = per_mode[mode]
+    wide = allele_count_table(long, peaks)
+    write_count_tables(long, wide, counts_path, per_sample_path)
+    write_tsv(mode_table({m: per_mode[m] for m in COUNT_MODES}, peaks), modes_path)
+    log.info("counting mode: %s; a fragment hitting several peaks: %s", mode, multi_overlap)
+    for row in qc.itertuples():
+        log.info("%s %s: %d fragments, %d in peaks (FRiP %.3f), %d orphan reads, %d reads skipped by flag (%s)",
+                 row.sample, row.allele, row.fragments, row.fragments_in_peaks, row.frip, row.orphan_reads,
+                 row.skipped_reads, row.bam)
+    for m in COUNT_MODES:
+        m_qc = per_mode[m][1]
+        log.info("mode %s: %d fragments in peaks of %d (FRiP %.3f)", m, m_qc["fragments_in_peaks"].sum(),
+                 m_qc["fragments"].sum(), m_qc["fragments_in_peaks"].sum() / max(m_qc["fragments"].sum(), 1))
+    log.info("%d peaks: %d ref and %d alt fragments", len(wide), wide["ref_count"].sum(), wide["alt_count"].sum())
+    return wide
+
+
 def frip(bam_path: str | Path, peaks: pd.DataFrame, mode: str = "reads") -> float:
     """Fraction of the fragments of one BAM counted in at least one peak."""
     return count_bam(bam_path, peaks, mode).frip

@@ -8,6 +8,7 @@ units (lanes, runs) of a sample by gzip-member concatenation, which needs no rec
 from __future__ import annotations
 
 import gzip
+import logging
 import os
 import shutil
 import tempfile
@@ -251,3 +252,48 @@ def merge_units(pairs: Sequence[tuple[str | os.PathLike, str | os.PathLike]],
         for tmp in tmps:
             tmp.unlink(missing_ok=True)
         raise
+
+
+def check_and_merge_units(units: Sequence[str], fastqs: Sequence[str | os.PathLike], out1: str | os.PathLike,
+                          out2: str | os.PathLike, log: logging.Logger | None = None) -> int:
+    """Check every unit's FASTQ pair (:func:`check_fastq_pair`), then merge them (:func:`merge_units`).
+
+    Nothing is written when any pair fails its check.
+
+    Parameters
+    ----------
+    units : sequence of str
+        ``U`` unit labels (lanes, runs), for the log.
+    fastqs : sequence of path
+        ``2 U`` files: read 1 and read 2 of the first unit, then of the second ...
+    out1, out2 : str or os.PathLike
+        Merged read 1 and read 2 files (gzip).
+    log : logging.Logger, optional
+        Gets one line per unit (pairs, bases, longest read).
+
+    Returns
+    -------
+    int
+        Read pairs of all units together.
+
+    Raises
+    ------
+    ValueError
+        ``fastqs`` is not two files per unit.
+    FastqError
+        A pair that is not valid FASTQ mates (the file named).
+    """
+    log = log or logging.getLogger("deepallele.reads.fastq")
+    files = list(fastqs)
+    if len(files) != 2 * len(units):
+        raise ValueError(f"{len(units)} unit(s) need {2 * len(units)} FASTQ files (read 1, read 2 each), "
+                         f"got {len(files)}")
+    pairs = list(zip(files[0::2], files[1::2]))
+    total = 0
+    for label, (fq1, fq2) in zip(units, pairs):
+        stats = check_fastq_pair(fq1, fq2)
+        total += stats["pairs"]
+        log.info("unit %s: %d read pairs, %d bases, reads up to %d bp (%s, %s)", label, stats["pairs"],
+                 stats["bases"], stats["max_read_length"], fq1, fq2)
+    merge_units(pairs, out1, out2)
+    return total

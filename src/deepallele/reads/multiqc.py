@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -303,3 +304,42 @@ def write_custom_content(outdir: str | Path, dataset: str, *, reads_qc: pd.DataF
     config = {k: v for k, v in multiqc_config(dataset, assay).items() if v is not None}
     written.append(_dump(config, out / "multiqc_config.yaml"))
     return written
+
+
+def dataset_custom_content(outdir: str | Path, dataset: str, samples: list[str], inputs: Mapping,
+                           assay: str | None = None) -> list[Path]:
+    """:func:`write_custom_content` from the files rule ``multiqc_custom_content`` gathers.
+
+    Parameters
+    ----------
+    outdir : str or pathlib.Path
+        The custom-content folder.
+    dataset : str
+        Dataset name (the report's title).
+    samples : list of str
+        ``S`` sample names, in the order of the per-sample lists below.
+    inputs : mapping
+        ``counts_per_sample`` (TSV), ``versions`` (the software versions TSV) and
+        ``fragment_stats`` (``2 S`` samtools stats files: sample 1 ref, sample 1 alt, sample 2
+        ref ...); with reads also ``trim_r1``, ``trim_r2``, ``split``, ``dedup_ref``,
+        ``dedup_alt`` (``S`` each: the read QC table's inputs, :func:`deepallele.reads.qc.reads_qc_table`);
+        for Tn5-shifted datasets ``tn5`` (``2 S`` shift summaries, ordered as ``fragment_stats``).
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written.
+    """
+    from .qc import reads_qc_table
+
+    per_sample = pd.read_csv(inputs["counts_per_sample"], sep="\t")
+    reads_qc = None
+    if "split" in inputs:   # a dataset with reads, not one that starts from allele BAMs
+        reads_qc = reads_qc_table(samples, inputs["trim_r1"], inputs["trim_r2"], inputs["split"], inputs["dedup_ref"],
+                                  inputs["dedup_alt"], per_sample)
+    names = [f"{s}.{a}" for s in samples for a in ("ref", "alt")]
+    return write_custom_content(
+        outdir, dataset, reads_qc=reads_qc, per_sample_counts=per_sample,
+        fragment_stats=dict(zip(names, inputs["fragment_stats"])),
+        tn5_summaries=dict(zip(names, inputs["tn5"])) if "tn5" in inputs else None,
+        versions=pd.read_csv(inputs["versions"], sep="\t", dtype=str, keep_default_na=False), assay=assay)

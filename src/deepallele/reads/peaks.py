@@ -17,6 +17,7 @@ Conventions
 from __future__ import annotations
 
 import gzip
+import logging
 import math
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
@@ -143,6 +144,39 @@ def configured_genome_size(value) -> int | None:
     size = int(round(float(value)))
     if size < 1:
         raise PeakError(f"genome size must be positive, not {value!r}")
+    return size
+
+
+
+def genome_size(configured, fasta: str | Path, exclude: Iterable[str] = (), log: logging.Logger | None = None) -> int:
+    """The effective genome size MACS3 and deepTools get: the configured one, else counted.
+
+    Parameters
+    ----------
+    configured : str, number or None
+        ``peaks.genome_size`` (:func:`configured_genome_size`); empty or None: count.
+    fasta : str or pathlib.Path
+        The indexed reference FASTA, read only when counting (:func:`non_n_bases`).
+    exclude : iterable of str
+        Contig-name globs left out of the count (``alignment.exclude_contigs``).
+    log : logging.Logger, optional
+        Gets one line saying where the size came from.
+
+    Returns
+    -------
+    int
+        The size in bp.
+    """
+    log = log or logging.getLogger("deepallele.reads.peaks")
+    size = configured_genome_size(configured)
+    if size is not None:
+        log.info("effective genome size %d bp (configured: peaks.genome_size = %r)", size, configured)
+        return size
+    patterns = list(exclude)
+    bases = non_n_bases(fasta, patterns)
+    size = effective_genome_size(bases, patterns)
+    log.info("effective genome size %d bp: non-N bases of %s (%d contigs; excluded patterns %s)", size, fasta,
+             len(bases), patterns)
     return size
 
 

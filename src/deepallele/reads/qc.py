@@ -79,6 +79,41 @@ def sample_qc(sample: str, trim_reports: tuple, split_json: str | Path, dedup_me
     return df
 
 
+def reads_qc_table(samples: list[str], trim_r1: list, trim_r2: list, split_json: list, dedup_ref: list,
+                   dedup_alt: list, counts_per_sample: pd.DataFrame | None, dataset: str | None = None) -> pd.DataFrame:
+    """:func:`sample_qc` of every sample of a dataset, one table (rule reads_qc, MultiQC's funnel).
+
+    Parameters
+    ----------
+    samples : list of str
+        ``S`` sample names; every list below holds one file per sample, in this order.
+    trim_r1, trim_r2 : list of str or pathlib.Path
+        trim_galore reports of read 1 and read 2.
+    split_json : list of str or pathlib.Path
+        The allele split's summaries (:func:`deepallele.reads.alleles.split_alleles`).
+    dedup_ref, dedup_alt : list of str or pathlib.Path
+        Picard MarkDuplicates metrics of each allele.
+    counts_per_sample : pandas.DataFrame or None
+        Per-sample allele counts (``sample, allele, count``), for the in-peaks and FRiP rows.
+    dataset : str, optional
+        Put in a first ``dataset`` column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The samples' tables one after the other (``[dataset,] sample, stage, part, pairs, fraction``).
+    """
+    lengths = {len(x) for x in (trim_r1, trim_r2, split_json, dedup_ref, dedup_alt)}
+    if lengths != {len(samples)}:
+        raise ValueError(f"{len(samples)} samples but per-sample file lists of lengths {sorted(lengths)}")
+    table = pd.concat([sample_qc(s, (trim_r1[i], trim_r2[i]), split_json[i],
+                                 {"ref": dedup_ref[i], "alt": dedup_alt[i]}, counts_per_sample)
+                       for i, s in enumerate(samples)], ignore_index=True)
+    if dataset is not None:
+        table.insert(0, "dataset", dataset)
+    return table
+
+
 def plot_qc(table: pd.DataFrame, out_png: str | Path, out_pdf: str | Path, title: str, dpi: int = 150) -> None:
     """Horizontal bars: read pairs left at each stage, per sample (PNG at ``dpi``)."""
     import matplotlib

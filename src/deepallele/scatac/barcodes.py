@@ -79,6 +79,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..alphabet import reverse_complement
 from ..logutil import Progress
 
 _LOG = logging.getLogger(__name__)
@@ -92,8 +93,6 @@ MAX_ERROR_P = 0.75
 
 _BASES = "ACGT"
 _OTHER_BASES = {b: _BASES.replace(b, "") for b in _BASES}  # substitutions of a called base
-_RC_STR = str.maketrans("ACGTNacgtn", "TGCANtgcan")
-_RC_BYTES = bytes.maketrans(b"ACGTNacgtn", b"TGCANtgcan")
 _GEM_SUFFIX = re.compile(r"-\d+$")
 _NOT_ACGT = re.compile(r"[^ACGT]")
 _READ_BLOCK = 1 << 20  # compressed bytes per read() call
@@ -159,11 +158,6 @@ def _checked_whitelist(barcodes, name: str) -> frozenset[str]:
         odd = next(b for b in barcodes if _NOT_ACGT.search(b))
         raise ValueError(f"barcode whitelist {name}: {odd!r} has letters other than A, C, G, T")
     return frozenset(barcodes)
-
-
-def reverse_complement(seq: str) -> str:
-    """Reverse complement of a DNA string (``N`` stays ``N``; case is kept)."""
-    return seq.translate(_RC_STR)[::-1]
 
 
 def _orientation_hits(barcodes: Iterable[str], whitelist) -> dict:
@@ -495,7 +489,7 @@ class _Tagger:
         self._status = {s: k for k, s in enumerate(STATUSES)}
 
     def lookup(self, seq: bytes, qual: bytes) -> tuple[bytes, int]:
-        oriented = seq.translate(_RC_BYTES)[::-1] if self.revcomp else seq
+        oriented = reverse_complement(seq) if self.revcomp else seq
         text = oriented.decode("latin-1")
         if self.corrector is None:  # "none": the raw barcode, classified only for the report
             status = "exact" if text in self.whitelist else "n" if _NOT_ACGT.search(text) else "invalid"
@@ -682,7 +676,7 @@ def _count_exact(seqs: Iterator[bytes], whitelist, revcomp: bool,
             break
         total += sum(chunk.values())
         for seq, n in chunk.items():
-            bc = (seq.translate(_RC_BYTES)[::-1] if revcomp else seq).decode("latin-1")
+            bc = (reverse_complement(seq) if revcomp else seq).decode("latin-1")
             if bc in whitelist:
                 counts[bc] = counts.get(bc, 0) + n
         if total >= next_log:

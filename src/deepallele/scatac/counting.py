@@ -49,6 +49,7 @@ import pandas as pd
 import scipy.io
 import scipy.sparse as sp
 
+from ..alphabet import reverse_complement
 from ..reads.counts import COUNT_COLUMNS, interval_hits, ln_ratio
 
 log = logging.getLogger("deepallele.scatac.counting")
@@ -62,7 +63,6 @@ _BARCODE_HEADERS = ("barcode", "barcodes", "cell_barcode")
 _TYPE_HEADERS = ("cell_type", "celltype")
 #: A GEM-group style suffix ("-1", "-2", ...), Cell Ranger's library marker (design §5.5).
 _SUFFIX = re.compile(r"-\d+$")
-_COMPLEMENT = str.maketrans("ACGTNacgtn", "TGCANtgcan")
 _DNA = re.compile(r"^[ACGTNacgtn]+$")
 #: Each chromosome's block on the linear axis; positions must stay below it.
 _BLOCK = 1 << 40
@@ -146,11 +146,6 @@ def read_cell_types(path: str | Path) -> pd.DataFrame:
                          + "; ".join(listed))
     table = table.drop_duplicates("barcode", keep="first")
     return table[CELL_TYPE_COLUMNS].reset_index(drop=True)
-
-
-def reverse_complement(barcode: str) -> str:
-    """Reverse complement of a barcode (``ACGTN``, case kept)."""
-    return barcode.translate(_COMPLEMENT)[::-1]
 
 
 def _split_suffix(barcode: str) -> tuple[str, str]:

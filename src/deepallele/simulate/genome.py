@@ -12,6 +12,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from ..alphabet import BASE_CODES, BASES
+
 #: Mouse (GRCm38) chromosome lengths in Mb, used to scale the simulated chromosomes.
 MOUSE_CHROM_MB = {
     "chr1": 195.5, "chr2": 182.1, "chr3": 160.0, "chr4": 156.5, "chr5": 151.8,
@@ -22,8 +24,8 @@ MOUSE_CHROM_MB = {
 #: chrM keeps its real length: it is small and ATAC-seq reads pile up on it.
 CHRM_LENGTH = 16_299
 
-BASES = np.frombuffer(b"ACGT", dtype=np.uint8)
-A, C, G, T = 0, 1, 2, 3
+#: codes of the four bases (:mod:`deepallele.alphabet`; sequences here are codes, written out with its decode)
+A, C, G, T = (BASE_CODES[b] for b in BASES)
 
 
 def chromosome_sizes(genome_size: int, min_size: int = 20_000) -> dict[str, int]:
@@ -93,23 +95,6 @@ def _starting_gc(gc: float, cpg_obs_exp: float) -> float:
         pilot = _decayed(200_000, np.random.default_rng(12345), start, 1.0 - cpg_obs_exp)
         start += gc - float(np.isin(pilot, (C, G)).mean())
     return start
-
-
-def decode(codes: np.ndarray) -> str:
-    """Turn base codes into an upper-case DNA string."""
-    return BASES[codes].tobytes().decode()
-
-
-def encode(seq: str) -> np.ndarray:
-    """Turn an ACGT string into base codes; other letters raise ``ValueError``."""
-    lut = np.full(256, 255, dtype=np.uint8)
-    for i, b in enumerate(b"ACGT"):
-        lut[b] = i
-        lut[ord(chr(b).lower())] = i
-    codes = lut[np.frombuffer(seq.encode(), dtype=np.uint8)]
-    if (codes == 255).any():
-        raise ValueError("sequence contains letters other than A, C, G, T")
-    return codes
 
 
 def composition(codes: np.ndarray) -> dict[str, float]:

@@ -12,6 +12,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from ..alphabet import BASES
+
 JASPAR_RELEASE = "JASPAR2020"
 
 
@@ -78,16 +80,9 @@ def load_motif(name: str, pseudocount: float = 0.5) -> Motif:
     except KeyError:
         close = sorted(k for k in table if name.upper().split("::")[0] in k)[:10]
         raise KeyError(f"motif {name!r} is not in {JASPAR_RELEASE} CORE vertebrates; similar: {close}") from None
-    counts = np.array([[m.counts[b][i] for i in range(m.length)] for b in "ACGT"], dtype=float)
+    counts = np.array([[m.counts[b][i] for i in range(m.length)] for b in BASES], dtype=float)
     counts += pseudocount
     return Motif(name=m.name, matrix_id=m.matrix_id, pfm=counts / counts.sum(axis=0))
-
-
-def one_hot(codes: np.ndarray) -> np.ndarray:
-    """(4, L) float one-hot of base codes."""
-    out = np.zeros((4, codes.size))
-    out[codes, np.arange(codes.size)] = 1.0
-    return out
 
 
 def site_scores(codes: np.ndarray, motif: Motif) -> np.ndarray:

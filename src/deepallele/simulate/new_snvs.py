@@ -32,13 +32,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..alphabet import BASES
 from ..datasets.split import assign_split
 from .regions import Grammar, Region, Site, region_truth
 from .variants import Variant
 
 log = logging.getLogger("deepallele.simulate.new_snvs")
 
-LETTERS = "ACGT"
 TRUTH_EXTRA = ["site_start", "site_end", "site_strand"]
 
 
@@ -130,7 +130,7 @@ def draw_new_snvs(ref: dict[str, np.ndarray], regions: list[Region], grammar: Gr
     for i, d in zip(pick, shift):
         reg, site, p = cands[int(i)]
         b = int(ref[reg.chrom][p])
-        v = Variant(reg.chrom, p, LETTERS[b], LETTERS[(b + int(d)) % 4])
+        v = Variant(reg.chrom, p, BASES[b], BASES[(b + int(d)) % 4])
         _, vrows = region_truth(reg, ref[reg.chrom], [v], grammar, causal_min_effect)
         rows.append({**vrows[0], "site_start": site.start, "site_end": site.end, "site_strand": site.strand})
         variants.append(v)

@@ -292,3 +292,33 @@ def planted_motif_names(planted: dict, targets: dict[str, np.ndarray] | None = N
             "truth_name": str(named["target"].iloc[0]) if len(named) else factor,
         })
     return pd.DataFrame(rows, columns=NAME_COLUMNS)
+
+
+def truth_names(grammar, targets: dict[str, np.ndarray] | None = None, q_threshold: float = 0.05) -> dict[str, str]:
+    """The name the truth gives each factor of a grammar: what validation compares names with.
+
+    A factor planted from its own JASPAR matrix is named by that matrix (its key). A perturbed or
+    de-novo factor is named by TomTom's best match of the planted matrix itself
+    (:func:`planted_motif_names`, ``truth_name``): a perturbed ETS1 that TomTom calls ELK1 is
+    judged as ELK1, and a de-novo factor no database matrix fits keeps its own name, which no
+    database scan can find.
+
+    Parameters
+    ----------
+    grammar : deepallele.simulate.regions.Grammar
+        A dataset's grammar.
+    targets : dict, optional
+        The scanning database (name -> PFM), as :func:`planted_motif_names`.
+    q_threshold : float
+        As :func:`planted_motif_names`.
+
+    Returns
+    -------
+    dict
+        Factor -> truth name, in the grammar's order. Without an off-database factor this is the
+        identity and no TomTom runs.
+    """
+    if not grammar.off_database:
+        return {factor: factor for factor in grammar.motifs}
+    names = planted_motif_names({"_": grammar}, targets, q_threshold).set_index("factor")["truth_name"]
+    return {factor: (factor if gm.source == "jaspar" else str(names[factor])) for factor, gm in grammar.motifs.items()}

@@ -16,12 +16,52 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..alphabet import decode, encode
+
 # Illumina adapters as read through on R1 / R2 (TruSeq for ChIP, Nextera for Tn5 libraries).
 ADAPTERS = {
     "truseq": ("AGATCGGAAGAGCACACGTCTGAACTCCAGTCAC", "AGATCGGAAGAGCGTCGTGTAGGGAAAGAGTGTA"),
     "nextera": ("CTGTCTCTTATACACATCTCCGAGCCCACGAGAC", "CTGTCTCTTATACACATCTGACGCTGCCGACGAT"),
 }
-_LUT = np.frombuffer(b"ACGT", dtype=np.uint8)
+
+
+def adapter_codes(adapter: str, read_length: int) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of a library's R1 and R2 adapters, each followed by ``read_length`` A's.
+
+    A read of a fragment shorter than the read continues into the adapter; the A tail keeps a
+    read that runs past the adapter's end inside the array.
+
+    Parameters
+    ----------
+    adapter : {"truseq", "nextera"}
+        Key of :data:`ADAPTERS`.
+    read_length : int
+        ``L``, the read length.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        uint8 codes of shape ``(len(adapter) + L,)`` each (:func:`deepallele.alphabet.encode`).
+    """
+    r1, r2 = ADAPTERS[adapter]
+    return tuple(encode(a + "A" * read_length, name=f"{adapter} adapter", acgt_only=True) for a in (r1, r2))
+
+
+def letter_bytes(codes: np.ndarray) -> np.ndarray:
+    """ASCII letters of reads' base codes, for writing FASTQ records without a per-base loop.
+
+    Parameters
+    ----------
+    codes : numpy.ndarray
+        ``(N, L)`` codes ``0..4`` (A, C, G, T, N; no padding).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(N, L)`` uint8 letters (``ord("A")`` ...), :func:`deepallele.alphabet.decode` of each row.
+    """
+    codes = np.asarray(codes)
+    return np.frombuffer(decode(codes.ravel()).encode("ascii"), dtype=np.uint8).reshape(codes.shape)
 
 
 @dataclass
@@ -126,7 +166,7 @@ def add_errors(codes: np.ndarray, qual: np.ndarray, rng: np.random.Generator) ->
 
 def fastq_bytes(names: list[str], mate: int, codes: np.ndarray, qual: np.ndarray) -> bytes:
     """FASTQ records (``@name/mate``) as bytes."""
-    seqs = _LUT[codes]
+    seqs = letter_bytes(codes)
     quals = (qual + 33).astype(np.uint8)
     buf = io.BytesIO()
     suffix = f"/{mate}\n".encode()

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..alphabet import BASES
 from .motifs import Motif, load_motif, occupancy, reverse_complement, sample_instance, site_scores
 from .variants import Variant, apply_variants
 
@@ -220,14 +221,13 @@ def causal_snp(chrom: str, ref: np.ndarray, site: Site, grammar: Grammar, rng: n
         base = 3 - base
     if base == ref[pos]:
         base = int(rng.choice([b for b in range(4) if b != ref[pos]]))
-    letters = "ACGT"
     if rng.random() < 0.5:
         # the strain carries the intact site: weaken the reference instead, so imbalances
         # go both ways (the reference is not always the stronger allele)
         intact = int(ref[pos])
         ref[pos] = base
-        return Variant(chrom, pos, letters[base], letters[intact])
-    return Variant(chrom, pos, letters[ref[pos]], letters[base])
+        return Variant(chrom, pos, BASES[base], BASES[intact])
+    return Variant(chrom, pos, BASES[ref[pos]], BASES[base])
 
 
 def variant_in_site(v: Variant, sites: list[Site]) -> str:

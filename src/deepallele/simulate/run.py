@@ -36,8 +36,9 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from ..alphabet import decode, encode
 from . import reads as R
-from .genome import chromosome_sizes, background_sequence, composition, decode, encode
+from .genome import chromosome_sizes, background_sequence, composition
 from .regions import Grammar, Region, choose_centres, causal_snp, plant_region, region_truth
 from .variants import ShiftMap, Variant, apply_variants, random_variants
 
@@ -135,7 +136,7 @@ def read_fasta_codes(path: Path) -> dict[str, np.ndarray]:
     import pysam
 
     with pysam.FastaFile(str(path)) as fa:
-        return {c: encode(fa.fetch(c).upper()) for c in fa.references}
+        return {c: encode(fa.fetch(c), name=f"{path}: {c}", acgt_only=True) for c in fa.references}
 
 
 def read_vcf_variants(path: Path) -> dict[str, list[Variant]]:
@@ -510,7 +511,7 @@ def write_unit_fastqs(dataset: str, unit: str, params: dict, genome_dir: Path, t
     ref = read_fasta_codes(genome_dir / "reference.fa")
     strain = read_fasta_codes(genome_dir / "truth" / "strain.fa")
     L = int(params["read_length"])
-    ad1, ad2 = (encode(a + "A" * L) for a in R.ADAPTERS[params["adapter"]])
+    ad1, ad2 = R.adapter_codes(params["adapter"], L)
     n = len(truth)
     r1 = np.empty((n, L), np.uint8)
     r2 = np.empty((n, L), np.uint8)

@@ -89,8 +89,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..alphabet import decode, encode
 from . import reads as R
-from .genome import encode
 from .run import _rng, _write_tsv, dataset_truth, read_fasta_codes, unit_names
 
 log = logging.getLogger("deepallele.simulate")
@@ -98,9 +98,6 @@ log = logging.getLogger("deepallele.simulate")
 BARCODE_LENGTH = 16
 #: Phred quality of a no-call (the '#' of Illumina's N)
 N_QUALITY = 2
-_LETTERS = np.frombuffer(b"ACGTN", dtype=np.uint8)   # code 4 is a no-call
-_CODE_OF = np.full(256, 255, dtype=np.uint8)
-_CODE_OF[_LETTERS] = np.arange(5, dtype=np.uint8)
 _CHUNK = 50_000  # read pairs per block when writing reads (bounds memory)
 
 
@@ -208,7 +205,7 @@ def barcode_strings(codes: np.ndarray) -> list[str]:
     """Strings of barcode codes (shape (n, L), 0..4 with 4 = N)."""
     if not len(codes):
         return []
-    flat = _LETTERS[codes].tobytes().decode()
+    flat = decode(np.asarray(codes).ravel())
     L = codes.shape[1]
     return [flat[i:i + L] for i in range(0, len(flat), L)]
 
@@ -218,11 +215,7 @@ def barcode_codes(strings) -> np.ndarray:
     strings = list(strings)
     if not strings:
         return np.empty((0, BARCODE_LENGTH), dtype=np.uint8)
-    raw = np.frombuffer("".join(strings).encode(), dtype=np.uint8)
-    codes = _CODE_OF[raw].reshape(len(strings), -1)
-    if (codes == 255).any():
-        raise ValueError("barcodes contain letters other than A, C, G, T, N")
-    return codes
+    return encode("".join(strings), name="barcodes").reshape(len(strings), -1)
 
 
 def barcode_errors(true_codes: np.ndarray, params: dict, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -282,7 +275,7 @@ def fastq_records(names: list[str], comment: str, codes: np.ndarray, qual: np.nd
     """
     n, L = codes.shape
     body = np.empty((n, 2 * L + 4), dtype=np.uint8)
-    body[:, :L] = _LETTERS[codes]
+    body[:, :L] = R.letter_bytes(codes)
     body[:, L:L + 3] = np.frombuffer(b"\n+\n", dtype=np.uint8)
     body[:, L + 3:2 * L + 3] = qual + 33
     body[:, -1] = ord("\n")
@@ -625,11 +618,11 @@ def write_sc_unit_fastqs(dataset: str, unit: str, params: dict, genome_dir: Path
     genomes = (read_fasta_codes(genome_dir / "reference.fa"), read_fasta_codes(genome_dir / "truth" / "strain.fa"))
 
     L = int(params["read_length"])
-    ad1, ad2 = (encode(a + "A" * L) for a in R.ADAPTERS[params["adapter"]])
+    ad1, ad2 = R.adapter_codes(params["adapter"], L)
     q_lo, q_hi = (int(q) for q in params["barcode_error_quality"])
     revcomp = {"revcomp": True, "forward": False}[params["barcode_orientation"]]
     index = str(params["sample_index"])
-    index_codes = encode(index)
+    index_codes = encode(index, name="sample_index", acgt_only=True)
     q_start, q_end = float(params["quality_start"]), float(params["quality_end"])
     rng = _rng(int(params["seed"]), "sc_sequencing", dataset, unit)
     n_written = 0

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..datasets.pairs import N_CODE, PAD_CODE
+from ..alphabet import N_CODE, PAD_CODE, one_hot
 from .motifs import Motif, occupancy, site_scores
 from .regions import Grammar
 
@@ -140,14 +140,12 @@ def truth_cluster_matches(grammar: Grammar, codes: np.ndarray, peaks, rows, vari
         (:data:`deepallele.motifs.tomtom.MATCH_COLUMNS`, query ``cluster<k>``) of the clusters
         with at least ``min_seqlets`` seqlets.
     """
-    from ..models.data import one_hot
     from ..motifs.cluster import cluster_seqlets, cwm_to_pfm
     from ..motifs.seqlets import extract_seqlets
     from ..motifs.tomtom import tomtom_table
-    import torch
 
     attr = true_ratio_ism(grammar, codes)
-    x = one_hot(torch.from_numpy(np.ascontiguousarray(codes))).numpy()
+    x = one_hot(codes)
     table, cwms, flanked = extract_seqlets(attr, x, peaks, rows=rows, variants=variants, flip_alt=True,
                                            cut=seqlets["cut"], max_gap=seqlets["max_gap"],
                                            min_size=seqlets["min_size"], flank=int(seqlets.get("flank", 0)))

@@ -102,16 +102,22 @@ def truth_equivalents(matches: pd.DataFrame, name: str) -> tuple[str, ...]:
 
 
 def primary_truth_matches(params: dict, jaspar_meme: str) -> tuple[str, pd.DataFrame]:
-    """The grammar's primary factor and :func:`truth_tomtom` of its sites, from a dataset's simulation parameters.
+    """The primary factor's truth name and :func:`truth_tomtom` of its sites, from a dataset's simulation parameters.
 
-    Seeded by the dataset's ``seed``, so the validation tables that use it agree.
+    The name is the factor's own unless the grammar plants it from a matrix outside the
+    database: then it is TomTom's name for the planted matrix
+    (:func:`deepallele.simulate.planted_motifs.truth_names`), the name a model's motif or a
+    database scan can be expected to carry. Seeded by the dataset's ``seed``, so the
+    validation tables that use it agree.
     """
     from ..motifs.jaspar import read_meme
+    from .planted_motifs import truth_names
     from .run import dataset_grammar
 
     grammar = dataset_grammar(params)
     primary = grammar.motifs[grammar.primary]
-    matches = truth_tomtom(primary.motif, read_meme(jaspar_meme), primary.threshold, grammar.temperature,
+    targets = read_meme(jaspar_meme)
+    matches = truth_tomtom(primary.motif, targets, primary.threshold, grammar.temperature,
                            np.random.default_rng(int(params["seed"])), float(params["site_sharpness"]),
                            float(params["site_min_margin"]))
-    return grammar.primary, matches
+    return truth_names(grammar, targets)[grammar.primary], matches

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .genome import decode
+from ..alphabet import decode, encode
 
 _TRANSITION = np.array([2, 3, 0, 1], dtype=np.uint8)  # A<->G, C<->T
 
@@ -168,15 +168,13 @@ def apply_variants(ref: np.ndarray, variants: list[Variant], offset: int = 0) ->
     numpy.ndarray
         Base codes of the strain allele.
     """
-    from .genome import encode
-
     pieces, cursor = [], 0
     for v in variants:
         start = v.pos - offset
         if start < cursor or v.end - offset > ref.size:
             raise ValueError(f"variant {v.id} overlaps another or leaves the segment")
         pieces.append(ref[cursor:start])
-        pieces.append(encode(v.alt))
+        pieces.append(encode(v.alt, name=f"variant {v.id} ALT", acgt_only=True))
         cursor = v.end - offset
     pieces.append(ref[cursor:])
     return np.concatenate(pieces) if pieces else ref.copy()

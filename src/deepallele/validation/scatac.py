@@ -1,7 +1,8 @@
 """The scATAC path against the simulator's truth: barcodes, fragments, alleles, pseudo-bulk ratios.
 
-Rows of ``results/<dataset>/validation/scatac.tsv`` (goals fixed with the path's design, before
-the first run that they judge):
+Rows of ``results/<dataset>/validation/scatac.tsv`` (:mod:`deepallele.validation.table`; the
+goals, in ``goals.yaml``, were fixed with the path's design, before the first run that they
+judge; each judged row is decided from at least 20 cases):
 
 ``barcode_right``
     Of the read pairs in the allele BAMs that come from true cells and carry at most one
@@ -39,7 +40,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .table import validation_table
+from .table import share_row, validation_table
 
 log = logging.getLogger("deepallele.validation.scatac")
 
@@ -80,9 +81,9 @@ def barcode_rows(bams, truth_reads: pd.DataFrame, truth_cells: pd.DataFrame) -> 
     wrong = int(((observed != "") & (observed != judged["true_barcode"].astype(str))).sum())
     n = len(judged)
     return [
-        {"metric": "barcode_right", "value": right / n if n else np.nan, "goal": ">= 0.99", "n": n},
-        {"metric": "barcode_wrong_whitelisted", "value": wrong / n if n else np.nan, "goal": "< 0.001", "n": n},
-        {"metric": "barcode_pairs_in_bams_not_in_truth", "value": int(len(seen) - len(merged)), "goal": "context"},
+        {"metric": "barcode_right", "value": right / n if n else np.nan, "n": n, "successes": right},
+        {"metric": "barcode_wrong_whitelisted", "value": wrong / n if n else np.nan, "n": n, "successes": wrong},
+        {"metric": "barcode_pairs_in_bams_not_in_truth", "value": int(len(seen) - len(merged))},
     ]
 
 
@@ -121,18 +122,15 @@ def fragment_rows(truth_fragments: pd.DataFrame, table_cells: set[str], fragment
     called_ref, called_alt = keys.isin(ref_only), keys.isin(alt_only)
     informative = recovered & (called_ref ^ called_alt)
     correct = informative & np.where(truth["allele"].astype(str) == "ref", called_ref, called_alt)
-    n, n_inf = len(truth), int(informative.sum())
+    n_inf, n_recovered = int(informative.sum()), int(recovered.sum())
+    ties = int((recovered & keys.isin(found["ties"])).sum())
     return [
-        {"metric": "fragments_recovered", "value": recovered.mean() if n else np.nan, "goal": ">= 0.99", "n": n},
-        {"metric": "allele_correct", "value": correct.sum() / n_inf if n_inf else np.nan, "goal": ">= 0.99",
-         "n": n_inf},
-        {"metric": "fragments_collapsed_by_design", "value": collapsed.mean() if n else np.nan,
-         "goal": "context", "n": n},
-        {"metric": "fragments_recovered_not_collapsed",
-         "value": recovered[~collapsed].mean() if (~collapsed).any() else np.nan, "goal": "context",
-         "n": int((~collapsed).sum())},
-        {"metric": "fragments_tie_share", "value": (recovered & keys.isin(found["ties"])).sum() / max(int(recovered.sum()), 1),
-         "goal": "context", "n": int(recovered.sum())},
+        share_row("fragments_recovered", recovered, None),
+        {"metric": "allele_correct", "value": correct.sum() / n_inf if n_inf else np.nan, "n": n_inf,
+         "successes": int(correct.sum())},
+        share_row("fragments_collapsed_by_design", collapsed, None),
+        share_row("fragments_recovered_not_collapsed", recovered[~collapsed], None),
+        {"metric": "fragments_tie_share", "value": ties / max(n_recovered, 1), "n": n_recovered, "successes": ties},
     ]
 
 
@@ -141,40 +139,30 @@ def pseudobulk_rows(counts: pd.DataFrame, truth_peaks: pd.DataFrame, cell_type: 
     """``pseudobulk_ratio_pearson`` and ``type_specific_closer`` (see the module docstring)."""
     column = f"ln_ratio_{cell_type}"
     if column not in truth_peaks:
-        return [{"metric": "pseudobulk_ratio_pearson", "value": np.nan, "goal": ">= 0.9", "n": 0,
-                 "note": f"the truth has no {column}"}]
+        return [{"metric": "pseudobulk_ratio_pearson", "value": np.nan, "n": 0, "note": f"the truth has no {column}"}]
     merged = counts.merge(truth_peaks.rename(columns={"region_id": "peak"}), on="peak", how="inner")
     deep = merged[(merged["ref_count"] + merged["alt_count"]) >= MIN_PEAK_FRAGMENTS]
     r = float(np.corrcoef(deep["ln_ratio"], deep[column])[0, 1]) if len(deep) > 2 else np.nan
-    rows = [{"metric": "pseudobulk_ratio_pearson", "value": r, "goal": ">= 0.9", "n": len(deep)},
+    rows = [{"metric": "pseudobulk_ratio_pearson", "value": r, "n": len(deep)},
             {"metric": "pseudobulk_peaks_with_50_fragments", "value": len(deep) / max(len(merged), 1),
-             "goal": "context", "n": len(merged)}]
+             "n": len(merged), "successes": len(deep)}]
     if pooled is not None and "type_specific_ratio" in truth_peaks:
         both = deep.merge(pooled[["peak", "ln_ratio"]].rename(columns={"ln_ratio": "pooled_ln_ratio"}), on="peak")
         specific = both[both["type_specific_ratio"].astype(bool)]
         if len(specific):
             own = float(np.mean(np.abs(specific["ln_ratio"] - specific[column])))
             pool = float(np.mean(np.abs(specific["pooled_ln_ratio"] - specific[column])))
-            rows += [{"metric": "type_specific_closer", "value": own - pool, "goal": "< 0", "n": len(specific)},
-                     {"metric": "type_specific_mae_chosen", "value": own, "goal": "context", "n": len(specific)},
-                     {"metric": "type_specific_mae_pooled", "value": pool, "goal": "context", "n": len(specific)}]
+            rows += [{"metric": "type_specific_closer", "value": own - pool, "n": len(specific)},
+                     {"metric": "type_specific_mae_chosen", "value": own, "n": len(specific)},
+                     {"metric": "type_specific_mae_pooled", "value": pool, "n": len(specific)}]
         else:
-            rows.append({"metric": "type_specific_closer", "value": np.nan, "goal": "< 0", "n": 0})
+            rows.append({"metric": "type_specific_closer", "value": np.nan, "n": 0})
     return rows
-
-
-def _pass(value, goal) -> str:
-    if not isinstance(goal, str) or goal == "context" or pd.isna(value):
-        return "" if goal == "context" else "no"
-    op, threshold = goal.split()
-    threshold = float(threshold)
-    ok = {">=": value >= threshold, "<": value < threshold, "<=": value <= threshold, ">": value > threshold}[op]
-    return "yes" if ok else "no"
 
 
 def validate_scatac(inputs: Mapping, out_tsv, fragments: Mapping | None = None, cell_type="Treg",
                     exclude_contigs: Sequence[str] = ()) -> pd.DataFrame:
-    """Every scATAC validation row, written to ``out_tsv`` (``metric, value, goal, n, pass``).
+    """Every scATAC validation row, written to ``out_tsv`` (:mod:`deepallele.validation.table`).
 
     Parameters
     ----------
@@ -219,20 +207,20 @@ def validate_scatac(inputs: Mapping, out_tsv, fragments: Mapping | None = None, 
     if len(types) == 1:
         rows += pseudobulk_rows(counts, truth_peaks, types[0], pooled)
     else:
-        rows.append({"metric": "pseudobulk_ratio_pearson", "value": np.nan, "goal": "context",
+        rows.append({"metric": "pseudobulk_ratio_pearson", "value": np.nan,
+                     "goal_key": "pseudobulk_ratio_pearson (several cell types)",
                      "note": f"several cell types pooled ({', '.join(types)}): no single truth"})
-    rows.append({"metric": "table_cells_with_fragments",
-                 "value": len(set(table["barcode"]) & set(_strip_suffix(pd.concat([ref["barcode"], alt["barcode"]]))))
-                 / max(len(table), 1), "goal": "context", "n": len(table)})
-    out = validation_table(rows)
-    out["pass"] = [_pass(v, g) for v, g in zip(out["value"], out["goal"])]
+    with_fragments = len(set(table["barcode"]) & set(_strip_suffix(pd.concat([ref["barcode"], alt["barcode"]]))))
+    rows.append({"metric": "table_cells_with_fragments", "value": with_fragments / max(len(table), 1),
+                 "n": len(table), "successes": with_fragments})
+    out = validation_table("scatac", rows)
     path = Path(out_tsv)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".part")
     out.to_csv(tmp, sep="\t", index=False, float_format="%.6g")
     tmp.replace(path)
     for row in out.to_dict("records"):
-        log.info("%s = %s (goal %s, n %s) %s", row["metric"], row["value"], row["goal"], row["n"], row["pass"])
+        log.info("%s = %s (goal %s, n %s) %s", row["metric"], row["value"], row["goal"], row["n"], row["status"])
     return out
 
 

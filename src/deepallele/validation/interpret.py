@@ -1,34 +1,37 @@
 """Interpretation against the simulator's truth (``results/<dataset>/validation/interpretation.tsv``).
 
 Peaks are matched to planted regions by the region summit lying inside the peak. Metrics (one
-row each: ``metric, value, goal, n, pass``):
+row each of a :mod:`deepallele.validation.table` table; the goals are the ``interpretation``
+table's in ``goals.yaml``):
 
 * ``main_variant_is_causal``: trusted sequences whose main variant is the region's planted main
   causal variant (largest true |effect|), among trusted sequences of regions with a causal
-  variant (goal >= 0.8);
+  variant (goal >= 0.8, decided from 20 such sequences);
 * ``main_variant_is_any_causal``: ... is any causal variant (context);
-* ``main_variant_in_motif``: trusted sequences whose main variant lies in a seqlet (goal >= 0.9);
+* ``main_variant_in_motif``: trusted sequences whose main variant lies in a seqlet (goal >= 0.9,
+  decided from 20 trusted sequences);
 * ``main_variant_in_planted_site``: ... whose main variant lies in a planted motif site (context);
-* ``top_tf_group``: the largest TF-like group. It passes when it is "<primary driver>-like", or
-  the name of a JASPAR motif that TomTom ranks above the primary driver for the truth's own
-  contributions of its planted sites (:mod:`deepallele.simulate.truth_motifs`: such factors
-  cannot be told apart from the primary by any model of these data, e.g. ERG for the ATAC
-  grammar's ETS1), or when the group's clusters carry the primary among their names (TomTom
-  q < 0.05, best four, reference-spec §3.6: the name a cluster gets in the paper's figures).
+* ``top_tf_group``: the largest TF-like group (decided here, ``judge: module``). It passes when
+  it is "<primary driver>-like", or the name of a JASPAR motif that TomTom ranks above the
+  primary driver for the truth's own contributions of its planted sites
+  (:mod:`deepallele.simulate.truth_motifs`: such factors cannot be told apart from the primary
+  by any model of these data, e.g. ERG for the ATAC grammar's ETS1), or when the group's
+  clusters carry the primary among their names (TomTom q < 0.05, best four, reference-spec
+  §3.6: the name a cluster gets in the paper's figures).
   The label is one factor of a motif family (the best-scoring TF, §3.7), so for a primary whose
   JASPAR relatives match within a few-fold in p (ETS1: FEV, ERG, ELK3, FLI1) which of them
   labels the group is not evidence either way; a cluster whose names lack the primary is.
   ``top_tf_group_names`` lists those names and ``top_tf_group_is_primary`` says whether the
   label itself is the primary (context);
-* ``main_variant_effect_r``: Pearson r of the main variants' predicted and true effects;
+* ``main_variant_effect_r``: Pearson r of the main variants' predicted and true effects (context);
 * ``main_variant_is_causal_all``, ``main_variant_in_motif_all``: the first and third metric over
   every interpreted sequence whose region has a causal variant (context: a demo test split has
   few trusted sequences).
 
 :func:`truth_attribution_metrics` adds two context rows from the motifs chain run on the
 simulator's own attributions (:mod:`deepallele.simulate.truth_attributions`):
-``truth_attr_top_match`` (the best TomTom match of the largest named cluster; passes when it is
-the primary or an equivalent) and ``truth_attr_primary_rank``. They say whether seqlets,
+``truth_attr_top_match`` (the best TomTom match of the largest named cluster; its goal lists
+the primary and its equivalents) and ``truth_attr_primary_rank``. They say whether seqlets,
 clustering and TomTom can name the primary from perfect attributions, so that a failing
 ``top_tf_group`` points at the model, not at the chain.
 """
@@ -37,7 +40,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..validation.table import validation_table
+from .table import share_row, validation_table
 
 
 def match_regions(chrom, peak_start, peak_end, regions: pd.DataFrame) -> np.ndarray:
@@ -58,10 +61,9 @@ def match_regions(chrom, peak_start, peak_end, regions: pd.DataFrame) -> np.ndar
 
 
 def interpretation_metrics(main: pd.DataFrame, regions: pd.DataFrame, variants: pd.DataFrame, top_group: str,
-                           primary: str, region_of_peak: dict, min_causal: float = 0.8,
-                           min_in_motif: float = 0.9, primary_equivalents: tuple = (),
+                           primary: str, region_of_peak: dict, primary_equivalents: tuple = (),
                            top_group_names: tuple = ()) -> pd.DataFrame:
-    """The validation table.
+    """The ``interpretation`` validation table (module docstring), without the ``truth_attr`` rows.
 
     Parameters
     ----------
@@ -72,11 +74,10 @@ def interpretation_metrics(main: pd.DataFrame, regions: pd.DataFrame, variants: 
     top_group : str
         Name of the largest TF-like group.
     primary : str
-        The grammar's primary driver (e.g. ``SPI1``).
+        The grammar's primary driver (e.g. ``SPI1``), by its truth name when it is planted from a
+        matrix outside the database (:func:`deepallele.simulate.planted_motifs.truth_names`).
     region_of_peak : dict
         Peak -> ``region_id`` (peaks without a region absent).
-    min_causal, min_in_motif : float
-        Goals of ``main_variant_is_causal`` and ``main_variant_in_motif``.
     primary_equivalents : tuple of str
         Factors TomTom ranks above the primary for the truth's contributions
         (:func:`deepallele.simulate.truth_motifs.truth_tomtom`); their groups also pass.
@@ -94,47 +95,42 @@ def interpretation_metrics(main: pd.DataFrame, regions: pd.DataFrame, variants: 
     has_causal = truth_main != ""
     rows = []
 
-    def add(metric, value, goal, ok, n=None):
-        rows.append({"metric": metric, "value": value, "goal": goal, "n": n, "pass": ok})
+    def add(metric, value, n=None, **extra):
+        rows.append({"metric": metric, "value": value, "n": n, **extra})
 
-    n = int(has_causal.sum())
-    is_main = float((t.loc[has_causal, "main_variant"] == truth_main[has_causal]).mean()) if n else float("nan")
-    add("n_trusted", int(main["trusted"].astype(bool).sum()), "> 0", bool(main["trusted"].astype(bool).sum() > 0))
-    add("n_trusted_with_causal", n, "> 0", n > 0)
-    add("main_variant_is_causal", round(is_main, 4), f">= {min_causal}", bool(is_main >= min_causal), n)
-    any_c = float(t.loc[has_causal, "main_variant"].isin(causal_ids).mean()) if n else float("nan")
-    add("main_variant_is_any_causal", round(any_c, 4), "context", True, n)
-    in_m = float(t["in_motif"].astype(bool).mean()) if len(t) else float("nan")
-    add("main_variant_in_motif", round(in_m, 4), f">= {min_in_motif}", bool(in_m >= min_in_motif), len(t))
-    in_site = float(t["main_variant"].isin(site_ids).mean()) if len(t) else float("nan")
-    add("main_variant_in_planted_site", round(in_site, 4), "context", True, len(t))
+    def add_share(metric, mask, **extra):
+        rows.append(share_row(metric, mask, 4, **extra))
+
+    trusted = main["trusted"].astype(bool)
+    add("n_trusted", int(trusted.sum()))
+    add("n_trusted_with_causal", int(has_causal.sum()))
+    add_share("main_variant_is_causal", t.loc[has_causal, "main_variant"] == truth_main[has_causal])
+    add_share("main_variant_is_any_causal", t.loc[has_causal, "main_variant"].isin(causal_ids))
+    add_share("main_variant_in_motif", t["in_motif"].astype(bool))
+    add_share("main_variant_in_planted_site", t["main_variant"].isin(site_ids))
     accepted = [f"{name}-like" for name in (primary, *primary_equivalents)]
-    goal = accepted[0] + (f" (or {', '.join(accepted[1:])}: TomTom ranks them above {primary} for the truth's "
-                          f"own {primary} sites)" if len(accepted) > 1 else "")
-    goal += f", or a group whose clusters are named {primary} (TomTom q < 0.05, best four)"
     names = tuple(top_group_names)
-    add("top_tf_group", top_group or "(none)", goal, bool(top_group) and (top_group in accepted or primary in names))
-    add("top_tf_group_names", "/".join(names) or "(none)", "context: names of its clusters", True)
-    is_primary = top_group == f"{primary}-like"
-    add("top_tf_group_is_primary", is_primary, f"context: labelled {primary}-like", is_primary)
+    add("top_tf_group", top_group or "(none)", met=bool(top_group) and (top_group in accepted or primary in names),
+        goal_key="top_tf_group (with equivalents)" if primary_equivalents else "top_tf_group",
+        fields={"equivalents": ", ".join(accepted[1:])})
+    add("top_tf_group_names", "/".join(names) or "(none)")
+    add("top_tf_group_is_primary", top_group == f"{primary}-like")
     # the same on every interpreted sequence (context: the trusted set of a small test split is tiny)
     a = main.copy()
     a["region_id"] = a["peak"].map(region_of_peak)
     a = a[a["region_id"].notna()]
     a_truth = a["region_id"].map(reg["main_causal_variant"]).fillna("").astype(str)
     a_c = a_truth != ""
-    v = float((a.loc[a_c, "main_variant"] == a_truth[a_c]).mean()) if a_c.any() else float("nan")
-    add("main_variant_is_causal_all", round(v, 4), f"context ({int(a_c.sum())} sequences with a causal variant)", True,
-        int(a_c.sum()))
-    v = float(a.loc[a_c, "in_motif"].astype(bool).mean()) if a_c.any() else float("nan")
-    add("main_variant_in_motif_all", round(v, 4), f"context (same {int(a_c.sum())} sequences)", True, int(a_c.sum()))
+    a_fields = {"n": int(a_c.sum())}
+    add_share("main_variant_is_causal_all", a.loc[a_c, "main_variant"] == a_truth[a_c], fields=a_fields)
+    add_share("main_variant_in_motif_all", a.loc[a_c, "in_motif"].astype(bool), fields=a_fields)
     eff = variants.set_index("variant_id")["effect"]
     both = t[t["main_variant"].isin(eff.index)]
     r = float(np.corrcoef(both["effect"], eff[both["main_variant"]].to_numpy())[0, 1]) if len(both) > 2 else float("nan")
-    add("main_variant_effect_r", round(r, 4),
-        "> 0 (context)" if len(both) > 2 else f"> 0 (context; undefined for {len(both)} main variants)", bool(r > 0),
-        len(both))
-    return validation_table(rows)
+    add("main_variant_effect_r", round(r, 4), len(both),
+        goal_key="main_variant_effect_r" if len(both) > 2 else "main_variant_effect_r (undefined)",
+        fields={"n": len(both)})
+    return validation_table("interpretation", rows, {"primary": primary})
 
 
 def group_cluster_names(cluster_groups: pd.DataFrame, cluster_names: pd.DataFrame, group: str) -> tuple[str, ...]:
@@ -184,10 +180,7 @@ def truth_attribution_metrics(summary: pd.DataFrame, matches: pd.DataFrame, prim
             rank = int(hit[0]) + 1 if len(hit) else None
             break
     accepted = (primary, *primary_equivalents)
-    return validation_table([
-        {"metric": "truth_attr_top_match", "value": top,
-         "goal": f"context: {' or '.join(accepted)} (largest named cluster of the true attributions, {size} seqlets)",
-         "pass": top in accepted},
-        {"metric": "truth_attr_primary_rank", "value": rank if rank is not None else "(not matched)",
-         "goal": f"context: TomTom rank of {primary} for that cluster", "pass": rank == 1},
-    ])
+    return validation_table("interpretation", [
+        {"metric": "truth_attr_top_match", "value": top, "fields": {"accepted": " or ".join(accepted), "size": size}},
+        {"metric": "truth_attr_primary_rank", "value": rank if rank is not None else "(not matched)"},
+    ], {"primary": primary})

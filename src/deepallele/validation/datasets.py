@@ -20,9 +20,9 @@ import pandas as pd
 import pysam
 
 from ..alphabet import PAD_CODE, decode
-from ..validation.table import validation_table
-from .pairs import check_variants
-from .store import read_pairs_h5
+from ..datasets.pairs import check_variants
+from ..datasets.store import read_pairs_h5
+from .table import share_row, validation_table
 
 
 def _shift_maps(vcf) -> dict:
@@ -88,64 +88,62 @@ def dataset_metrics(h5: str | Path, reference_fasta, vcf, truth_strain_fasta=Non
     Returns
     -------
     pandas.DataFrame
-        ``metric, value, goal, n`` (:mod:`deepallele.validation.table`).
+        The ``dataset`` validation table (:mod:`deepallele.validation.table`).
     """
     data = read_pairs_h5(h5)
     length = int(data["attrs"]["sequence_length"])
     n = len(data["peak"])
     rows = []
 
-    def add(metric, value, goal, n=None):
-        rows.append({"metric": metric, "value": value, "goal": goal, "n": n})
+    def add(metric, value, n=None, **extra):
+        rows.append({"metric": metric, "value": value, "n": n, **extra})
 
-    def add_share(metric, mask, goal):
-        """A proportion row: the share of True in ``mask``, with its size as n."""
-        mask = np.asarray(mask, dtype=bool)
-        add(metric, round(float(mask.mean()), 6) if mask.size else float("nan"), goal, int(mask.size))
+    def add_share(metric, mask):
+        rows.append(share_row(metric, mask, 6))
 
     chrom, start, end = data["chrom"], data["start"], data["end"]
     ref_len, alt_len = data["ref_length"], data["alt_length"]
-    add("n_peaks", n, "> 0")
+    add("n_peaks", n)
     for label in ("train", "val", "test"):
+        # the paper's scheme has no test split of its own (test = val): its goal is 0
+        paper_scheme = label == "test" and data["attrs"].get("test_is_val")
         add(f"n_{label}", int((data["split"] == label).sum()),
-            "0 (paper scheme: test = val)" if label == "test" and data["attrs"].get("test_is_val") else "> 0")
+            goal_key="n_test (paper scheme)" if paper_scheme else f"n_{label}")
 
     pos = np.arange(length)
     padding_ok = np.ones(n, dtype=bool)
     for codes, lens in ((data["ref_codes"], ref_len), (data["alt_codes"], alt_len)):
         inside = pos[None, :] < lens[:, None]
         padding_ok &= ((codes == PAD_CODE) != inside).all(axis=1)
-    add_share("padding_consistent", padding_ok, "1 (codes 0-4 up to the length, padding after)")
-    add_share("ref_length_is_window", ref_len == end - start, "1")
+    add_share("padding_consistent", padding_ok)
+    add_share("ref_length_is_window", ref_len == end - start)
 
     with pysam.FastaFile(str(reference_fasta)) as fa:
         same = [decode(data["ref_codes"][i, :ref_len[i]]) == fa.fetch(chrom[i], int(start[i]), int(end[i])).upper()
                 for i in range(n)]
-    add_share("ref_matches_fasta", same, "1")
+    add_share("ref_matches_fasta", same)
 
     if truth_strain_fasta is not None:
         ts_full, te_full = truth_strain_intervals(chrom, start, end, vcf)
         t_start, t_end = trim_interval(ts_full, te_full, length)
         homologous = ((data["strain_start"] - data["strain_trim_left"] == ts_full)
                       & (data["strain_end"] + data["strain_trim_right"] == te_full))
-        add_share("strain_interval_matches_truth", homologous,
-            "1 (homologous interval by the simulator's own variant map)")
+        add_share("strain_interval_matches_truth", homologous)
         with pysam.FastaFile(str(truth_strain_fasta)) as truth:
             same = [decode(data["alt_codes"][i, :alt_len[i]]) == truth.fetch(chrom[i], int(t_start[i]), int(t_end[i])).upper()
                     for i in range(n)]
-        add_share("strain_sequence_matches_truth", same,
-            "1 (strain allele = simulator's strain genome over the truth interval)")
+        add_share("strain_sequence_matches_truth", same)
 
     variants = data["variants"]
     complete = variants["complete"].to_numpy(dtype=bool)
     ok = check_variants(data["ref_codes"], data["alt_codes"], variants)
     snp = (variants["kind"] == "snp").to_numpy() & complete
-    add("variants", len(variants), "> 0")
-    add_share("variants_complete", complete, "≈ 1 (edits cut by a window edge or by trimming are incomplete)")
-    add_share("variants_snp_check", ok[snp], "1 (REF at ref_pos in the reference allele, ALT at alt_pos in the strain's)")
-    add_share("variants_edit_check", ok[complete], "1 (every complete edit, both alleles)")
+    add("variants", len(variants))
+    add_share("variants_complete", complete)
+    add_share("variants_snp_check", ok[snp])
+    add_share("variants_edit_check", ok[complete])
     indel = variants["kind"].isin(["ins", "del", "complex"]).to_numpy()
-    add_share("peaks_with_indel", np.isin(np.arange(n), variants["peak_index"].to_numpy()[indel]), "> 0")
+    add_share("peaks_with_indel", np.isin(np.arange(n), variants["peak_index"].to_numpy()[indel]))
 
     # net indel length of each window = allele length difference (untrimmed, all edits complete)
     delta = np.zeros(n, dtype=np.int64)
@@ -154,10 +152,8 @@ def dataset_metrics(h5: str | Path, reference_fasta, vcf, truth_strain_fasta=Non
     np.add.at(delta, pi, variants["alt_edit"].str.len().to_numpy() - variants["ref_edit"].str.len().to_numpy())
     cut[pi[~complete]] = True
     untrimmed = (data["strain_trim_left"] + data["strain_trim_right"] == 0) & ~cut
-    add_share("length_difference_matches_variants", (alt_len - ref_len == delta)[untrimmed],
-        "1 (alt_length - ref_length = net indel length of the listed variants)")
-    add("strain_alleles_trimmed", int((~(data["strain_trim_left"] + data["strain_trim_right"] == 0)).sum()),
-        "few (net insertion longer than the room left in L)")
+    add_share("length_difference_matches_variants", (alt_len - ref_len == delta)[untrimmed])
+    add("strain_alleles_trimmed", int((~(data["strain_trim_left"] + data["strain_trim_right"] == 0)).sum()))
 
     if truth_regions is not None:
         regions = pd.read_csv(truth_regions, sep="\t", dtype={"chrom": str})
@@ -168,7 +164,7 @@ def dataset_metrics(h5: str | Path, reference_fasta, vcf, truth_strain_fasta=Non
             i = np.searchsorted(summits, data["peak_start"][sel])
             ok_i = i < summits.size
             hit[sel[ok_i]] = summits[i[ok_i]] < data["peak_end"][sel][ok_i]
-        add_share("peaks_with_truth_region", hit, "1 for the known peak set (else ≈ peak precision)")
+        add_share("peaks_with_truth_region", hit)
 
     if truth_variants is not None:
         truth = pd.read_csv(truth_variants, sep="\t", dtype={"chrom": str})
@@ -185,9 +181,9 @@ def dataset_metrics(h5: str | Path, reference_fasta, vcf, truth_strain_fasta=Non
             for k, j in zip(*np.nonzero(inside)):
                 expected += 1
                 found += (int(sel[j]), grp["variant_id"].iloc[k]) in listed
-        add("truth_variants_listed", round(found / expected, 6) if expected else float("nan"),
-            "1 (simulated variants inside a window are in its variant table)", expected)
-        add("truth_variants_in_windows", expected, "> 0")
+        add("truth_variants_listed", round(found / expected, 6) if expected else float("nan"), expected,
+            successes=found)
+        add("truth_variants_in_windows", expected)
 
     if counts is not None:
         table = pd.read_csv(counts, sep="\t").set_index("peak").reindex(data["peak"])
@@ -195,5 +191,5 @@ def dataset_metrics(h5: str | Path, reference_fasta, vcf, truth_strain_fasta=Non
         same = ((table["ref_count"].to_numpy() == data["ref_count"]) & (table["alt_count"].to_numpy() == data["alt_count"])
                 & (np.abs(y[:, 2] - table["ln_ratio"].to_numpy()) < 1e-5)
                 & (np.abs(y[:, 0] - np.log1p(data["ref_count"])) < 1e-5))
-        add_share("targets_match_counts", same, "1 (y = ln(1+count), ln ratio as in the counts table)")
-    return validation_table(rows)
+        add_share("targets_match_counts", same)
+    return validation_table("dataset", rows)

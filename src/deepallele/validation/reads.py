@@ -1,4 +1,4 @@
-"""Check the read stages against the simulator's truth (``validation/reads.tsv``).
+"""The read stages against the simulator's truth (``validation/reads.tsv``).
 
 Every read pair of a simulated dataset has a known allele and known origin in both genomes,
 every region a known allelic ratio. This module compares the workflow's allele BAMs and count
@@ -13,9 +13,9 @@ import pandas as pd
 import pysam
 from scipy import stats
 
+from ..reads.liftover import cigar_from_string
 from ..simulate.variants import ShiftMap, Variant
-from ..validation.table import validation_table
-from .liftover import cigar_from_string
+from .table import share_row, validation_table
 
 
 def _variant_intervals(vcf: str | Path) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
@@ -138,17 +138,20 @@ def reads_metrics(truth_reads: str | Path, vcf: str | Path, allele_bams: dict[st
     Returns
     -------
     pandas.DataFrame
-        ``metric, value, goal, n`` (:mod:`deepallele.validation.table`).
+        The ``reads`` validation table (:mod:`deepallele.validation.table`).
     """
     rows = []
 
-    def add(metric, value, goal, n=None):
-        rows.append({"metric": metric, "value": value, "goal": goal, "n": n})
+    def add(metric, value, n=None):
+        rows.append({"metric": metric, "value": value, "n": n})
+
+    def add_share(metric, mask, digits):
+        rows.append(share_row(metric, mask, digits))
 
     if strain_fasta and truth_strain_fasta:
         with pysam.FastaFile(str(strain_fasta)) as a, pysam.FastaFile(str(truth_strain_fasta)) as b:
             same = set(a.references) == set(b.references) and all(a.fetch(c) == b.fetch(c) for c in a.references)
-        add("pseudogenome_matches_truth", int(same), "1")
+        add("pseudogenome_matches_truth", int(same))
 
     truth = pd.read_csv(truth_reads, sep="\t", usecols=["read_name", "allele", "chrom", "ref_start", "ref_end",
                                                         "allele_start", "allele_end",
@@ -178,21 +181,16 @@ def reads_metrics(truth_reads: str | Path, vcf: str | Path, allele_bams: dict[st
 
     v = joined[joined["over_variant"]]
     v_true = true_po[joined["over_variant"].to_numpy()]
-    add("assignment_accuracy_variant_reads", round(float((v["po"].to_numpy() == v_true).mean()), 5),
-        ">= 0.99 (pairs whose reads overlap a variant, assigned to their true allele)", len(v))
-    add("variant_reads_wrong_allele", round(float(((v["po"] != 3) & (v["po"].to_numpy() != v_true)).mean()), 5),
-        "< 0.005", len(v))
-    add("tie_fraction_variant_reads", round(float((v["po"] == 3).mean()), 5), "< 0.01", len(v))
-    add("tie_fraction", round(float((joined["po"] == 3).mean()), 4),
-        "≈ share of pairs without a variant in their reads", len(joined))
-    add("tie_fraction_no_variant_reads", round(float((joined.loc[~joined["over_variant"], "po"] == 3).mean()), 4),
-        "≈ 1", int((~joined["over_variant"]).sum()))
+    add_share("assignment_accuracy_variant_reads", v["po"].to_numpy() == v_true, 5)
+    add_share("variant_reads_wrong_allele", (v["po"] != 3) & (v["po"].to_numpy() != v_true), 5)
+    add_share("tie_fraction_variant_reads", v["po"] == 3, 5)
+    add_share("tie_fraction", joined["po"] == 3, 4)
+    add_share("tie_fraction_no_variant_reads", joined.loc[~joined["over_variant"], "po"] == 3, 4)
     specific = joined["po"] != 3
-    add("specific_assignment_accuracy", round(float((joined["po"][specific].to_numpy() == true_po[specific.to_numpy()]).mean()), 5),
-        ">= 0.99", int(specific.sum()))
+    add_share("specific_assignment_accuracy", joined["po"][specific].to_numpy() == true_po[specific.to_numpy()], 5)
     # ties split half/half
     ties = joined[joined["po"] == 3]
-    add("tie_share_to_ref", round(float((ties["assigned_to"] == "ref").mean()), 4), "0.5 ± 0.01", len(ties))
+    add_share("tie_share_to_ref", ties["assigned_to"] == "ref", 4)
 
     strain_ok = joined[(joined["po"] == 2) & (joined["allele"] == "alt")]
     # placed where they came from in the strain (alignment) ...
@@ -212,19 +210,14 @@ def reads_metrics(truth_reads: str | Path, vcf: str | Path, allele_bams: dict[st
     lifted_ok = (strain_ok["left_aligned"].to_numpy() == expect_left) & \
         (strain_ok["right_aligned"].to_numpy() == expect_right)
     exact = placed & lifted_ok
-    add("lift_position_exact", round(float(exact.mean()), 5),
-        ">= 0.999 (correctly assigned strain pairs at their true reference position)", len(strain_ok))
-    add("lift_only_exact", round(float(lifted_ok.mean()), 5), "1 (the lift itself, given the strain placement)",
-        len(strain_ok))
+    add_share("lift_position_exact", exact, 5)
+    add_share("lift_only_exact", lifted_ok, 5)
     indel = strain_ok["spans_indel"]
-    add("lift_position_exact_indel_spanning", round(float(exact[indel].mean()), 5) if indel.any() else float("nan"),
-        ">= 0.999", int(indel.sum()))
-    add("lift_pairs_spanning_indels", int(indel.sum()), "> 0")
+    add_share("lift_position_exact_indel_spanning", exact[indel], 5)
+    add("lift_pairs_spanning_indels", int(indel.sum()))
     ref_ok = joined[(joined["po"] == 1) & (joined["allele"] == "ref")]
-    add("ref_position_exact", round(float(((ref_ok["left"] == ref_ok["ref_start"]) &
-                                           (ref_ok["right"] == ref_ok["ref_end"])).mean()), 5),
-        ">= 0.999 (control: reference pairs)", len(ref_ok))
-    add("pairs_assigned_of_simulated", round(len(joined) / len(truth), 4), "> 0.8", len(truth))
+    add_share("ref_position_exact", (ref_ok["left"] == ref_ok["ref_start"]) & (ref_ok["right"] == ref_ok["ref_end"]), 5)
+    add_share("pairs_assigned_of_simulated", truth.index.isin(joined.index), 4)
 
     if counts is not None and truth_regions is not None:
         peaks = pd.read_csv(counts, sep="\t")
@@ -232,25 +225,23 @@ def reads_metrics(truth_reads: str | Path, vcf: str | Path, allele_bams: dict[st
         matched = _match_peaks(peaks, regions)
         deep = matched[(matched["ref_count"] + matched["alt_count"]) >= min_fragments]
         r = stats.pearsonr(deep["ln_ratio"], deep["true_ln_ratio"])[0] if len(deep) > 10 else float("nan")
-        add("peak_ratio_pearson_vs_truth", round(float(r), 4), f">= 0.9 (peaks with >= {min_fragments} fragments)", len(deep))
-        add("peaks_with_min_fragments", len(deep), "> 0")
-        add("peak_recall", round(float(regions["region_id"].isin(matched["region_id"]).mean()), 4),
-            "fraction of simulated regions overlapped by a peak", len(regions))
-        add("peak_precision", round(float(peaks["peak"].isin(matched["peak"]).mean()), 4),
-            "fraction of peaks on a simulated region", len(peaks))
+        add("peak_ratio_pearson_vs_truth", round(float(r), 4), len(deep))
+        add("peaks_with_min_fragments", len(deep))
+        add_share("peak_recall", regions["region_id"].isin(matched["region_id"]), 4)
+        add_share("peak_precision", peaks["peak"].isin(matched["peak"]), 4)
     if count_modes is not None and truth_regions is not None:
-        for metric, value, goal, n in count_mode_rows(count_modes, truth_regions, min_fragments):
-            add(metric, value, goal, n)
-    return validation_table(rows)
+        rows += count_mode_rows(count_modes, truth_regions, min_fragments)
+    return validation_table("reads", rows, {"min_fragments": min_fragments})
 
 
 def count_mode_rows(count_modes: str | Path | pd.DataFrame, truth_regions: str | Path,
-                    min_fragments: int = 50) -> list[tuple]:
+                    min_fragments: int = 50) -> list[dict]:
     """Context rows comparing the counting modes (``reads``, ``cutsites``, ``span``) on one peak set.
 
     The peaks compared are those on a simulated region with at least ``min_fragments`` in every
     mode. Per mode: the Pearson r of the peak ratio against the planted ratio, and the fragments
-    counted in all peaks (both alleles). Rows are ``(metric, value, goal, n)``.
+    counted in all peaks (both alleles). Rows are dicts for :func:`deepallele.validation.table.validation_table`
+    (goals ``count_mode_<mode>_*`` of the ``reads`` table).
     """
     table = pd.read_csv(count_modes, sep="\t") if not isinstance(count_modes, pd.DataFrame) else count_modes
     regions = pd.read_csv(truth_regions, sep="\t")
@@ -263,12 +254,13 @@ def count_mode_rows(count_modes: str | Path | pd.DataFrame, truth_regions: str |
         matched = _match_peaks(t, regions)
         sel = matched[matched["peak"].isin(deep)]
         r = stats.pearsonr(sel["ln_ratio"], sel["true_ln_ratio"])[0] if len(sel) > 10 else float("nan")
-        rows.append((f"count_mode_{mode}_ratio_pearson_vs_truth", round(float(r), 4),
-                     f"context (the same {len(sel)} peaks in every mode)", len(sel)))
+        rows.append({"metric": f"count_mode_{mode}_ratio_pearson_vs_truth", "value": round(float(r), 4),
+                     "n": len(sel), "goal_key": "count_mode_<mode>_ratio_pearson_vs_truth",
+                     "fields": {"n_peaks": len(sel)}})
     for mode in modes:
         t = table[table["mode"] == mode]
-        rows.append((f"count_mode_{mode}_fragments", int((t["ref_count"] + t["alt_count"]).sum()),
-                     "context (fragments counted in peaks, both alleles)", None))
+        rows.append({"metric": f"count_mode_{mode}_fragments", "value": int((t["ref_count"] + t["alt_count"]).sum()),
+                     "goal_key": "count_mode_<mode>_fragments"})
     return rows
 
 

@@ -2,7 +2,8 @@
 import numpy as np
 import pandas as pd
 
-from deepallele.reads.validate import _match_peaks, _overlaps, count_mode_rows
+from deepallele.validation.reads import _match_peaks, _overlaps, count_mode_rows
+from deepallele.validation.table import validation_table
 
 
 def test_overlaps_variant_spans():
@@ -46,11 +47,14 @@ def test_count_mode_rows_compare_modes_on_the_same_peaks(tmp_path):
     table = pd.concat(rows, ignore_index=True)
     table.to_csv(tmp_path / "modes.tsv", sep="\t", index=False)
     regions.to_csv(tmp_path / "regions.tsv", sep="\t", index=False)
-    out = {m: (v, g, k) for m, v, g, k in count_mode_rows(tmp_path / "modes.tsv", tmp_path / "regions.tsv")}
-    assert list(out) == [f"count_mode_{m}_ratio_pearson_vs_truth" for m in ("reads", "cutsites", "span")] + \
+    table = validation_table("reads", count_mode_rows(tmp_path / "modes.tsv", tmp_path / "regions.tsv"))
+    out = table.set_index("metric")
+    assert list(out.index) == [f"count_mode_{m}_ratio_pearson_vs_truth" for m in ("reads", "cutsites", "span")] + \
         [f"count_mode_{m}_fragments" for m in ("reads", "cutsites", "span")]
-    r = [out[f"count_mode_{m}_ratio_pearson_vs_truth"][0] for m in ("reads", "cutsites", "span")]
+    r = [out.loc[f"count_mode_{m}_ratio_pearson_vs_truth", "value"] for m in ("reads", "cutsites", "span")]
     assert r[0] > r[1] > r[2] > 0.5
-    assert all(g.startswith("context (the same 39 peaks") and k == 39 for m, (v, g, k) in out.items() if "pearson" in m)
-    assert all(k is None for m, (v, g, k) in out.items() if "fragments" in m)
-    assert out["count_mode_span_fragments"][0] == 260 * n
+    pearson = out[out.index.str.contains("pearson")]
+    assert (pearson["goal"] == "context (the same 39 peaks in every mode)").all() and (pearson["n"] == 39).all()
+    assert out.loc[out.index.str.endswith("fragments"), "n"].isna().all()
+    assert (out["status"] == "context").all()
+    assert out.loc["count_mode_span_fragments", "value"] == 260 * n

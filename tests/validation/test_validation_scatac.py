@@ -5,7 +5,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from deepallele.validation.scatac import _pass, fragment_rows, pseudobulk_rows
+from deepallele.validation.scatac import fragment_rows, pseudobulk_rows
+from deepallele.validation.table import validation_table
 
 
 def _truth(*records):
@@ -41,6 +42,7 @@ def test_fragment_rows_recovery_alleles_scope_and_collapse():
     assert rows["fragments_recovered"]["value"] == pytest.approx(3 / 4) and rows["fragments_recovered"]["n"] == 4
     # informative (one allele, not a tie): the first two, one right
     assert rows["allele_correct"]["value"] == pytest.approx(1 / 2) and rows["allele_correct"]["n"] == 2
+    assert rows["fragments_recovered"]["successes"] == 3 and rows["allele_correct"]["successes"] == 1
     # sinto's start merge removes the single-read fragment of B: 1 of 4
     assert rows["fragments_collapsed_by_design"]["value"] == pytest.approx(1 / 4)
     assert rows["fragments_recovered_not_collapsed"]["value"] == 1 and rows["fragments_recovered_not_collapsed"]["n"] == 3
@@ -73,10 +75,19 @@ def test_pseudobulk_rows_correlation_and_type_specific():
     assert np.isnan(rows[0]["value"]) and "ln_ratio_Treg" in rows[0]["note"]
 
 
-@pytest.mark.parametrize("value, goal, expected", [
-    (0.995, ">= 0.99", "yes"), (0.99, ">= 0.99", "yes"), (0.98, ">= 0.99", "no"),
-    (0.0, "< 0.001", "yes"), (-0.1, "< 0", "yes"), (0.0, "< 0", "no"),
-    (0.5, "context", ""), (np.nan, ">= 0.9", "no"),
-])
-def test_pass_column(value, goal, expected):
-    assert _pass(value, goal) == expected
+def test_rows_are_judged_by_the_goals_file():
+    """Goals, intervals and statuses of the scATAC rows (the evaluator itself: tests/test_validation_table.py)."""
+    right = 19_990
+    rows = [{"metric": "barcode_right", "value": right / 20_000, "n": 20_000, "successes": right},
+            {"metric": "barcode_wrong_whitelisted", "value": 30 / 20_000, "n": 20_000, "successes": 30},
+            {"metric": "allele_correct", "value": 1.0, "n": 12, "successes": 12},
+            {"metric": "type_specific_closer", "value": -0.2, "n": 38},
+            {"metric": "pseudobulk_ratio_pearson", "value": np.nan,
+             "goal_key": "pseudobulk_ratio_pearson (several cell types)", "note": "several cell types pooled"}]
+    t = validation_table("scatac", rows).set_index("metric")
+    assert t["goal"].tolist() == [">= 0.99", "< 0.001", ">= 0.99", "< 0", "context"]
+    # 0.9995 >= 0.99; 0.0015 is not < 0.001; 12 fragments are too few; -0.2 < 0 over 38 peaks
+    assert t["status"].tolist() == ["pass", "miss", "insufficient", "pass", "context"]
+    assert t.loc["barcode_right", "ci_low"] < 0.9995 < t.loc["barcode_right", "ci_high"]
+    assert t.loc["type_specific_closer", ["ci_low", "ci_high"]].isna().all()
+    assert list(t.columns)[-1] == "note"

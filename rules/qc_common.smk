@@ -1,8 +1,23 @@
-# Input functions and target helpers of the QC report stage (rules/multiqc.smk): FastQC,
-# samtools stats/flagstat/idxstats, MultiQC. Functions only, no rules; include after
-# rules/common.smk, reads_common.smk and counts_common.smk, whose helpers they use.
+# Helpers of the QC stages (rules/qc.smk: read QC, validation of the read stages, their
+# benchmark; rules/multiqc.smk: FastQC, samtools stats/flagstat/idxstats, MultiQC). Functions
+# only, no rules.
 
-SOFTWARE_VERSIONS = "results/software_versions.tsv"
+
+def reads_qc_inputs(wildcards):
+    ds, samples = wildcards.dataset, samples_of(wildcards.dataset)
+    return {
+        "trim_r1": [fill(TRIMMING_REPORT, dataset=ds, sample=s, mate=1) for s in samples],
+        "trim_r2": [fill(TRIMMING_REPORT, dataset=ds, sample=s, mate=2) for s in samples],
+        "split": split_summaries(ds),
+        "dedup_ref": [fill(DEDUP_METRICS, dataset=ds, sample=s, allele="ref") for s in samples],
+        "dedup_alt": [fill(DEDUP_METRICS, dataset=ds, sample=s, allele="alt") for s in samples],
+        "counts_per_sample": fill(COUNTS_PER_SAMPLE, dataset=ds),
+    }
+
+
+def reads_qc_files(dataset, exts=("tsv", "png", "pdf")):
+    """The read QC table and plots of a dataset (rule reads_qc)."""
+    return [fill(READS_QC, dataset=dataset, ext=ext) for ext in exts]
 
 
 def unit_fastq_pair(dataset, sample, unit):
@@ -19,7 +34,7 @@ def fastqc_raw_files(dataset):
     """FastQC zips of the raw reads of a dataset: per unit (lane, SRA run) and mate."""
     units = units_of(dataset)
     return [
-        f"results/{dataset}/qc/fastqc/raw/{u.sample}/{u.sample}.{u.unit}_R{m}_fastqc.zip"
+        fill(FASTQC_RAW, dataset=dataset, sample=u.sample, unit=u.unit, mate=m, ext="zip")
         for u in units.itertuples(index=False)
         for m in (1, 2)
     ]
@@ -27,23 +42,29 @@ def fastqc_raw_files(dataset):
 
 def fastqc_trimmed_files(dataset):
     """FastQC zips of the trimmed reads of a dataset: per sample and mate."""
-    return [f"results/{dataset}/qc/fastqc/trimmed/{s}_R{m}_fastqc.zip" for s in samples_of(dataset) for m in (1, 2)]
+    return [
+        fill(FASTQC_TRIMMED, dataset=dataset, sample=s, mate=m, ext="zip") for s in samples_of(dataset) for m in (1, 2)
+    ]
 
 
 def genome_stats_files(dataset):
     """samtools stats + flagstat of the raw per-genome alignments, and the bowtie2 logs."""
     return [
-        f"results/{dataset}/qc/{tool}/{s}.genome_{side}.{ext}"
+        f
         for s in samples_of(dataset)
         for side in ("ref", "strain")
-        for tool, ext in (("samtools", "stats.txt"), ("samtools", "flagstat.txt"), ("bowtie2", "bowtie2.log"))
+        for f in (
+            fill(GENOME_ALIGNMENT_STATS, dataset=dataset, sample=s, side=side, ext="stats.txt"),
+            fill(GENOME_ALIGNMENT_STATS, dataset=dataset, sample=s, side=side, ext="flagstat.txt"),
+            fill(GENOME_ALIGNMENT_BOWTIE2_LOG, dataset=dataset, sample=s, side=side),
+        )
     ]
 
 
 def allele_stats_file(dataset, sample, allele, ext="stats.txt"):
     """samtools output of an allele BAM after duplicate removal (named <sample>.<allele>, as
     Picard's metrics are in MultiQC)."""
-    return f"results/{dataset}/qc/samtools/{sample}.{allele}.{ext}"
+    return fill(ALLELE_BAM_STATS, dataset=dataset, sample=sample, allele=allele, ext=ext)
 
 
 def allele_stats_files(dataset):
@@ -64,14 +85,16 @@ def multiqc_custom_input(wildcards):
     qc/reads_qc.tsv, so that a plot-only change to reads_qc does not rerun MultiQC."""
     ds = wildcards.dataset
     files = {
-        "counts_per_sample": f"results/{ds}/counts/allele_counts_per_sample.tsv",
+        "counts_per_sample": fill(COUNTS_PER_SAMPLE, dataset=ds),
         "fragment_stats": [allele_stats_file(ds, s, a) for s in samples_of(ds) for a in ("ref", "alt")],
         "versions": SOFTWARE_VERSIONS,
     }
     if ds in READ_DATASETS:
         files.update(reads_qc_inputs(wildcards))
     if daw.tn5_shift(config, ds):
-        files["tn5"] = [f"results/{ds}/shifted/{s}.{a}.shift.json" for s in samples_of(ds) for a in ("ref", "alt")]
+        files["tn5"] = [
+            fill(SHIFT_SUMMARY, dataset=ds, sample=s, allele=a) for s in samples_of(ds) for a in ("ref", "alt")
+        ]
     return files
 
 
@@ -79,16 +102,16 @@ def multiqc_input(wildcards):
     """Every file MultiQC reads for a dataset: the tools' outputs and our custom content."""
     ds = wildcards.dataset
     files = {
-        "custom": f"results/{ds}/qc/multiqc_custom",
+        "custom": fill(MULTIQC_CUSTOM, dataset=ds),
         "samtools": allele_stats_files(ds),
-        "picard": [f"results/{ds}/dedup/{s}.{a}.metrics.txt" for s in samples_of(ds) for a in ("ref", "alt")],
+        "picard": dedup_metrics(ds, samples_of(ds)),
     }
     if ds in READ_DATASETS:
         files["fastqc"] = fastqc_raw_files(ds) + fastqc_trimmed_files(ds)
         files["trimming"] = [r for s in samples_of(ds) for r in trimming_reports(ds, s)]
         files["genome"] = genome_stats_files(ds)
     if not given_peaks(ds):
-        files["macs"] = f"results/{ds}/peaks/macs3/{ds}_peaks.xls"
+        files["macs"] = fill(MACS3_XLS, dataset=ds)
     return files
 
 
@@ -97,4 +120,4 @@ def multiqc_targets(dataset):
     dataset imported from a count table or the authors' HDF5."""
     if dataset not in BAM_DATASETS:
         return []
-    return [f"results/{dataset}/qc/multiqc/multiqc_report.html"]
+    return [fill(MULTIQC_REPORT, dataset=dataset)]

@@ -1,27 +1,11 @@
-"""Per-sequence attribution correlation and the validation against truth (hand-made tables)."""
+"""Interpretation against the simulator's truth: matching, goals and statuses (hand-made tables)."""
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pytest
 
-from deepallele.interpret.correlation import per_sequence_correlation
-from deepallele.interpret.validate import (group_cluster_names, interpretation_metrics, match_regions,
-                                          truth_attribution_metrics)
-
-
-def test_per_sequence_correlation():
-    rng = np.random.default_rng(0)
-    a = rng.normal(size=(3, 2, 4, 10))
-    b = a.copy()
-    b[1] *= -1
-    b[2] = rng.normal(size=(2, 4, 10))
-    r = per_sequence_correlation(a, b)
-    assert r[0] == pytest.approx(1) and r[1] == pytest.approx(-1) and abs(r[2]) < 0.5
-    x = np.zeros((3, 2, 4, 10))
-    x[:, :, 0, :] = 1
-    assert per_sequence_correlation(a, 2 * a, x, reference_only=True) == pytest.approx([1, 1, 1])
-    assert np.isnan(per_sequence_correlation(np.zeros((1, 2, 4, 3)), a[:1, :, :, :3])[0])
+from deepallele.validation.interpret import (group_cluster_names, interpretation_metrics, match_regions,
+                                             truth_attribution_metrics)
 
 
 def test_match_regions():
@@ -40,10 +24,42 @@ def test_interpretation_metrics():
     t = interpretation_metrics(main, regions, variants, "SPI1-like", "SPI1",
                                {"p0": "r0", "p1": "r1", "p2": "r2", "p3": "r3"}).set_index("metric")
     assert t.loc["main_variant_is_causal", "value"] == pytest.approx(2 / 3, abs=1e-3)
-    assert not t.loc["main_variant_is_causal", "pass"]
     assert t.loc["main_variant_in_motif", "value"] == pytest.approx(2 / 3, abs=1e-3)
-    assert t.loc["top_tf_group", "pass"] and t.loc["n_trusted", "value"] == 3
+    assert t.loc["top_tf_group", "status"] == "pass" and t.loc["n_trusted", "value"] == 3
     assert t.loc["main_variant_in_planted_site", "value"] == pytest.approx(1 / 3, abs=1e-3)
+    # three trusted sequences with a causal variant cannot decide a goal that needs 20
+    assert t.loc["main_variant_is_causal", ["goal", "n", "status"]].tolist() == [">= 0.8", 3, "insufficient"]
+    assert t.loc["main_variant_in_motif", "status"] == "insufficient"
+    assert t.loc["main_variant_is_causal_all", "goal"] == "context (4 sequences with a causal variant)"
+    assert t.loc["main_variant_effect_r", "status"] == "context"
+
+
+def _trusted_sequences(n_causal: int, n_right: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict]:
+    """``n_causal`` trusted sequences whose region has a causal variant; ``n_right`` have it as main variant."""
+    peaks = [f"p{i}" for i in range(n_causal)]
+    main = pd.DataFrame({"peak": peaks, "main_variant": [f"v{i}" if i < n_right else "x" for i in range(n_causal)],
+                         "effect": [float(i) for i in range(n_causal)], "in_motif": True, "trusted": True})
+    regions = pd.DataFrame({"region_id": [f"r{i}" for i in range(n_causal)],
+                            "main_causal_variant": [f"v{i}" for i in range(n_causal)]})
+    variants = pd.DataFrame({"variant_id": [f"v{i}" for i in range(n_causal)] + ["x"],
+                             "effect": [float(i) for i in range(n_causal)] + [0.0],
+                             "causal": [True] * n_causal + [False], "planted_site": ""})
+    return main, regions, variants, {p: f"r{i}" for i, p in enumerate(peaks)}
+
+
+def test_main_variant_goals_are_decided_from_20_sequences():
+    # 18 of 20: 0.9 >= 0.8 passes, with the Wilson interval of 18/20
+    main, regions, variants, of_peak = _trusted_sequences(20, 18)
+    t = interpretation_metrics(main, regions, variants, "SPI1-like", "SPI1", of_peak).set_index("metric")
+    assert t.loc["main_variant_is_causal", ["value", "n", "status"]].tolist() == [0.9, 20, "pass"]
+    assert t.loc["main_variant_is_causal", "ci_low"] == pytest.approx(0.698966, abs=1e-6)
+    # 15 of 20 (0.75) misses; 18 of 19 would pass the threshold but is insufficient
+    main, regions, variants, of_peak = _trusted_sequences(20, 15)
+    assert interpretation_metrics(main, regions, variants, "SPI1-like", "SPI1", of_peak).set_index("metric").loc[
+        "main_variant_is_causal", "status"] == "miss"
+    main, regions, variants, of_peak = _trusted_sequences(19, 18)
+    assert interpretation_metrics(main, regions, variants, "SPI1-like", "SPI1", of_peak).set_index("metric").loc[
+        "main_variant_is_causal", "status"] == "insufficient"
 
 
 def test_top_tf_group_accepts_factors_the_truth_cannot_tell_apart():
@@ -54,7 +70,7 @@ def test_top_tf_group_accepts_factors_the_truth_cannot_tell_apart():
     def top(group, equivalents=(), names=()):
         t = interpretation_metrics(main, regions, variants, group, "ETS1", {"p0": "r0"},
                                    primary_equivalents=equivalents, top_group_names=names).set_index("metric")
-        return t.loc["top_tf_group", "pass"], t.loc["top_tf_group", "goal"]
+        return t.loc["top_tf_group", "status"] == "pass", t.loc["top_tf_group", "goal"]
 
     assert top("ERG-like") == (False, "ETS1-like, or a group whose clusters are named ETS1 (TomTom q < 0.05, "
                                       "best four)")
@@ -79,13 +95,13 @@ def test_top_tf_group_passes_when_its_clusters_are_named_after_the_primary():
     # the FEV-like group's clusters 0 and 5: ETS1 is among cluster 0's names
     assert group_cluster_names(cluster_groups, cluster_names, "FEV-like") == ("FEV", "ERG", "ELK3", "ETS1")
     t = table("FEV-like")
-    assert t.loc["top_tf_group", "pass"] and t.loc["top_tf_group_names", "value"] == "FEV/ERG/ELK3/ETS1"
-    assert not t.loc["top_tf_group_is_primary", "pass"]
+    assert t.loc["top_tf_group", "status"] == "pass" and t.loc["top_tf_group_names", "value"] == "FEV/ERG/ELK3/ETS1"
+    assert not t.loc["top_tf_group_is_primary", "value"] and t.loc["top_tf_group_is_primary", "status"] == "context"
     # a group named without the primary fails, and so does no group at all
-    assert not table("RUNX1-like").loc["top_tf_group", "pass"]
+    assert table("RUNX1-like").loc["top_tf_group", "status"] == "miss"
     assert group_cluster_names(cluster_groups, cluster_names, "") == ()
     t = table("")
-    assert not t.loc["top_tf_group", "pass"] and t.loc["top_tf_group", "value"] == "(none)"
+    assert t.loc["top_tf_group", "status"] == "miss" and t.loc["top_tf_group", "value"] == "(none)"
 
 
 def test_truth_attribution_metrics_use_the_largest_named_cluster():
@@ -95,13 +111,16 @@ def test_truth_attribution_metrics_use_the_largest_named_cluster():
                             "q": [1e-9, 1e-5, 0.2, 0.3, 1e-4]})
     # cluster 1 is the largest but named by nothing at q < 0.05; cluster 0 comes next
     t = truth_attribution_metrics(summary, matches, "SPI1").set_index("metric")
-    assert t.loc["truth_attr_top_match", "value"] == "SPI1" and t.loc["truth_attr_top_match", "pass"]
-    assert "40 seqlets" in t.loc["truth_attr_top_match", "goal"]
+    assert t.loc["truth_attr_top_match", "value"] == "SPI1"
+    assert t.loc["truth_attr_top_match", "goal"] == ("context: SPI1 (largest named cluster of the true attributions, "
+                                                     "40 seqlets)")
+    assert (t["status"] == "context").all()
     assert t.loc["truth_attr_primary_rank", "value"] == 1
     matches.loc[1, "q"] = 1e-12
     matches.loc[0:1, "rank"] = [1, 0]
     t = truth_attribution_metrics(summary, matches, "SPI1", primary_equivalents=("SPIB",)).set_index("metric")
-    assert t.loc["truth_attr_top_match", "value"] == "SPIB" and t.loc["truth_attr_top_match", "pass"]
-    assert t.loc["truth_attr_primary_rank", "value"] == 2 and not t.loc["truth_attr_primary_rank", "pass"]
+    assert t.loc["truth_attr_top_match", "value"] == "SPIB"
+    assert t.loc["truth_attr_top_match", "goal"].startswith("context: SPI1 or SPIB (")
+    assert t.loc["truth_attr_primary_rank", "value"] == 2
     t = truth_attribution_metrics(summary, matches.iloc[:0], "SPI1").set_index("metric")
-    assert t.loc["truth_attr_top_match", "value"] == "(none)" and not t.loc["truth_attr_top_match", "pass"]
+    assert t.loc["truth_attr_top_match", "value"] == "(none)"
